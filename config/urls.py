@@ -1,0 +1,49 @@
+"""URL map: accounts, workspaces (under /w/<slug>/), health."""
+
+from django.urls import include, path
+
+from halyard.accounts import views as account_views
+from halyard.audit import views as audit_views
+from halyard.companies.views import companies
+from halyard.contacts.views import contacts
+from halyard.core import search_views
+from halyard.core import views as core_views
+from halyard.customfields import views as field_views
+from halyard.workspaces import views as ws
+
+workspace_patterns = [
+    path("", ws.dashboard, name="dashboard"),
+    path("search/", search_views.search, name="search"),
+    path("companies/", include(companies.urls())),
+    path("contacts/", include(contacts.urls())),
+    path("trash/", audit_views.trash, name="trash"),
+    path("settings/", ws.settings_general, name="settings_general"),
+    path("settings/delete/", ws.workspace_delete, name="workspace_delete"),
+    path("settings/members/", ws.members, name="members"),
+    path("settings/members/<int:member_id>/role/", ws.member_role, name="member_role"),
+    path("settings/members/<int:member_id>/remove/", ws.member_remove, name="member_remove"),
+    path("settings/invitations/<int:invitation_id>/revoke/", ws.invitation_revoke,
+         name="invitation_revoke"),
+    path("settings/roles/", ws.roles, name="roles"),
+    path("settings/roles/new/", ws.role_edit, name="role_create"),
+    path("settings/roles/<int:role_id>/", ws.role_edit, name="role_edit"),
+    path("settings/teams/", ws.teams, name="teams"),
+    path("settings/fields/", field_views.fields_settings, name="fields_settings"),
+    path("settings/audit/", audit_views.audit_log, name="audit_log"),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/", include("allauth.urls")),
+    path("language/", account_views.set_language, name="set_language"),
+    path("workspaces/new/", ws.workspace_create, name="workspace_create"),
+    path("invitations/<str:token>/", ws.invitation_accept, name="invitation_accept"),
+    path("w/<slug:slug>/", include(workspace_patterns)),
+]
+
+handler400 = "halyard.core.views.bad_request"
+handler403 = "halyard.core.views.permission_denied"
+handler404 = "halyard.core.views.not_found"
+handler500 = "halyard.core.views.server_error"

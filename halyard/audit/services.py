@@ -1,0 +1,179 @@
+"""Writing the audit log, and the shared record writes: create, update, trash, restore."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from halyard.audit.models import AuditAction, AuditEntry
+from halyard.core.context import Actor, Source
+from halyard.core.events import event_record
+from halyard.core.models import Record
+
+if TYPE_CHECKING:
+    from halyard.accounts.models import User
+    from halyard.workspaces.models import Workspace
+
+R = TypeVar("R", bound=Record)
+
+
+class VersionConflict(Exception):
+    """The record changed since the user loaded it; their edit is refused, not merged."""
+
+    def __init__(self, record: Record) -> None:
+        super().__init__(
+            _("Someone else changed this record after you opened it. Reload it to see their "
+              "changes, then make yours again.")
+        )
+        self.record = record
+
+
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Return {field: [old, new]} for every field whose value differs; custom fields flattened."""
+    changes: dict[str, list[Any]] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if key == "custom":
+            for sub in sorted(set(old or {}) | set(new or {})):
+                o, n = (old or {}).get(sub), (new or {}).get(sub)
+                if o != n:
+                    changes[f"custom.{sub}"] = [o, n]
+        elif old != new:
+            changes[key] = [old, new]
+    return changes
+
+
+def audit_write(
+    *,
+    action: str,
+    actor: Actor | None = None,
+    workspace: Workspace | None = None,
+    user: User | None = None,
+    source: str | None = None,
+    ip: str | None = None,
+    obj: Any = None,
+    changes: dict[str, Any] | None = None,
+    label: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit log (inside the caller's transaction)."""
+    if actor is not None:
+        workspace = workspace or actor.workspace
+        user = user or actor.user
+        source = source or actor.source
+        ip = ip or actor.ip
+    entry = AuditEntry(
+        workspace=workspace,
+        actor=user if user is not None and user.pk else None,
+        actor_label=label or (user.email if user is not None else ""),
+        action=action,
+        source=source or Source.SYSTEM,
+        ip=ip,
+        changes=changes or {},
+    )
+    if obj is not None:
+        entry.object_type = obj._meta.label_lower
+        entry.object_id = str(obj.pk)
+        entry.object_repr = str(obj)[:200]
+    entry.save()
+    return entry
+
+
+def _check(actor: Actor, action: str, record: Record) -> None:
+    """Apply the member's permissions; work started by the system itself is not restricted."""
+    from halyard.workspaces import permissions
+
+    if actor.user is None and actor.membership is None:
+        return
+    if action == "create":
+        permissions.require(actor.membership, record.module, action)
+    else:
+        permissions.require_touch(actor.membership, record.module, action, record)
+
+
+def _event_name(record: Record, verb: str) -> str:
+    return f"{record._meta.model_name}.{verb}"
+
+
+def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> R:
+    """Save a new record with its provenance, audit it and emit `<model>.created`."""
+    record.workspace = actor.workspace
+    _check(actor, "create", record)
+    with transaction.atomic():
+        record.created_by = actor.user
+        if record.owner_id is None and actor.user is not None:
+            record.owner = actor.user
+        record.source = actor.source
+        record.version = 1
+        record.save()
+        if tags:
+            record.tags.set(tags)  # type: ignore[attr-defined]
+        changes = field_changes({}, record.audit_snapshot())
+        audit_write(actor=actor, action=AuditAction.CREATE, obj=record, changes=changes)
+        event_record(actor=actor, name=_event_name(record, "created"), payload={"id": record.pk})
+    return record
+
+
+def record_apply(
+    *, actor: Actor, record: R, expected_version: int, values: dict[str, Any]
+) -> R:
+    """Apply new field values to a record unless it changed since `expected_version`."""
+    _check(actor, "edit", record)
+    with transaction.atomic():
+        current = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        if current.version != expected_version or current.deleted_at is not None:
+            raise VersionConflict(current)
+        before = current.audit_snapshot()
+        values = dict(values)
+        tags = values.pop("tags", None)
+        for name, value in values.items():
+            setattr(current, name, value)
+        if tags is not None:
+            current.tags.set(tags)  # type: ignore[attr-defined]
+        after = current.audit_snapshot()
+        changes = field_changes(before, after)
+        if not changes:
+            return current
+        current.version += 1
+        current.updated_at = timezone.now()
+        current.save()
+        audit_write(actor=actor, action=AuditAction.UPDATE, obj=current, changes=changes)
+        event_record(
+            actor=actor, name=_event_name(current, "updated"),
+            payload={"id": current.pk, "changes": changes},
+        )
+    return current
+
+
+def record_trash(*, actor: Actor, record: R, expected_version: int | None = None) -> R:
+    """Move a record to the trash (a soft delete that can be restored)."""
+    _check(actor, "delete", record)
+    with transaction.atomic():
+        current = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise VersionConflict(current)
+        if current.deleted_at is not None:
+            return current
+        current.deleted_at = timezone.now()
+        current.version += 1
+        current.save(update_fields=["deleted_at", "version"])
+        audit_write(actor=actor, action=AuditAction.DELETE, obj=current)
+        event_record(actor=actor, name=_event_name(current, "deleted"), payload={"id": current.pk})
+    return current
+
+
+def record_restore(*, actor: Actor, record: R) -> R:
+    """Bring a record back from the trash."""
+    _check(actor, "delete", record)
+    with transaction.atomic():
+        current = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        if current.deleted_at is None:
+            return current
+        current.deleted_at = None
+        current.version += 1
+        current.save(update_fields=["deleted_at", "version"])
+        audit_write(actor=actor, action=AuditAction.RESTORE, obj=current)
+        event_record(actor=actor, name=_event_name(current, "restored"), payload={"id": current.pk})
+    return current

@@ -1,0 +1,10 @@
+from halyard.companies.models import Company
+from halyard.core.forms import RecordForm
+
+
+class CompanyForm(RecordForm):
+    record_type = "companies"
+
+    class Meta:
+        model = Company
+        fields = ["name", "domain", "industry", "phone", "website", "city", "country", "owner"]

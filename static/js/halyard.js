@@ -1,0 +1,46 @@
+// Halyard's small behaviours; no inline script anywhere (the CSP forbids it).
+(function () {
+  "use strict";
+
+  // "/" focuses the global search unless the user is typing somewhere.
+  document.addEventListener("keydown", function (event) {
+    const target = event.target;
+    const typing = target instanceof HTMLElement &&
+      (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "/" || (event.key === "k" && event.ctrlKey)) {
+      const box = document.querySelector("[data-shortcut='/']");
+      if (box) { event.preventDefault(); box.focus(); box.select(); }
+    }
+    if (event.key === "Escape") {
+      document.querySelectorAll("details[open]").forEach(function (d) { d.removeAttribute("open"); });
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    const target = event.target;
+    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit")) {
+      target.form.submit();
+    }
+  });
+
+  // Close an open menu when clicking elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details[open]").forEach(function (d) {
+      if (!d.contains(event.target)) d.removeAttribute("open");
+    });
+    const toggle = event.target.closest && event.target.closest("[data-toggle]");
+    if (toggle) {
+      const panel = document.getElementById(toggle.getAttribute("data-toggle"));
+      const open = panel.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  });
+
+  // Ask before destructive actions: forms with data-confirm.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    const question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+})();
