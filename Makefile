@@ -16,6 +16,7 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python requirements/main.lock pyproject.toml
 	$(BIN)/pip install --quiet --require-hashes -r requirements/main.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/halyard compiletranslations
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
@@ -27,6 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 install: $(VENV)/.installed node_modules/.installed
+	$(BIN)/halyard compiletranslations
 install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 migrate: install
@@ -57,7 +59,7 @@ fmt: install-dev
 ## Compile translations after editing halyard/locale/*/LC_MESSAGES/django.po.
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l vi -l zh_Hans -l zh_Hant -l fa --no-obsolete --ignore "*/tests/*" --ignore "*/migrations/*" --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*" --ignore "e2e/*" --ignore "bench/*"
-	$(BIN)/python manage.py compilemessages --ignore ".venv/*" --ignore "node_modules/*"
+	$(BIN)/halyard compiletranslations
 
 bench: install-dev
 	$(BIN)/python -m bench.run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -47,7 +48,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("DEBUG", False)
-TESTING = envbool("HALYARD_TESTING", False)
+TESTING = envbool("HALYARD_TESTING", "pytest" in sys.modules)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -299,7 +300,9 @@ LANGUAGES = [
     ("zh-hant", _("Traditional Chinese")),
     ("fa", _("Persian")),
 ]
-LOCALE_PATHS = [BASE_DIR / "halyard" / "locale"]
+# halyard/locale is ours (makemessages writes there); halyard/locale_vendor holds translations of
+# django-allauth's strings that allauth does not ship (Vietnamese) or that must follow our glossary.
+LOCALE_PATHS = [BASE_DIR / "halyard" / "locale", BASE_DIR / "halyard" / "locale_vendor"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

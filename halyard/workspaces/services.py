@@ -108,6 +108,8 @@ def workspace_delete(*, actor: Actor, confirm_slug: str) -> None:
     if confirm_slug != actor.workspace.slug:
         raise ValidationError({"confirm": _("Type the workspace address exactly to confirm.")})
     with transaction.atomic(), scopes_disabled():
+        # Memberships protect their roles; take them out first, then everything cascades.
+        Membership.objects.filter(workspace=actor.workspace).delete()
         actor.workspace.delete()
 
 
