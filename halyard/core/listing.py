@@ -25,7 +25,7 @@ class Page:
 
 def apply_filters(
     queryset: models.QuerySet, params: dict[str, str], *, search_fields: list[str],
-    record_type: str,
+    custom_defs: list[CustomField],
 ) -> tuple[models.QuerySet, list[str]]:
     """Apply q, owner, tag and custom field filters (`cf_<key>`, `cf_<key>__<op>`)."""
     errors: list[str] = []
@@ -38,7 +38,7 @@ def apply_filters(
         queryset = queryset.filter(owner_id=None if owner == "none" else _int(owner))
     if tag := params.get("tag", "").strip():
         queryset = queryset.filter(tags__name=tag)
-    definitions = {d.key: d for d in CustomField.objects.filter(record_type=record_type)}
+    definitions = {d.key: d for d in custom_defs}
     for name, value in params.items():
         if not name.startswith("cf_") or value == "":
             continue

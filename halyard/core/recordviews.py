@@ -76,15 +76,16 @@ class RecordViews:
             request.membership, self.module,  # type: ignore[attr-defined]
             self.model.objects.alive().select_related("owner", *self.list_related)  # type: ignore[attr-defined]
         )
+        custom_defs = list(CustomField.objects.filter(record_type=self.name))
         queryset, errors = apply_filters(
-            queryset, params, search_fields=self.search_fields, record_type=self.name
+            queryset, params, search_fields=self.search_fields, custom_defs=custom_defs
         )
         page = keyset_page(queryset, params.get("after"))
         query = {k: v for k, v in params.items() if k != "after"}
         context = {
             "page": page, "filters": params, "query": query, "filter_errors": errors,
             "tags": Tag.objects.all(), "members": member_choices(request.workspace),  # type: ignore[attr-defined]
-            "custom_defs": CustomField.objects.filter(record_type=self.name),
+            "custom_defs": custom_defs,
         }
         template = self._template("list")
         if request.htmx:  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -60,7 +61,7 @@ def workspace_view(view: View) -> View:
         )
         user = request.user
         if user.last_workspace_id != workspace.pk:  # type: ignore[union-attr]
-            type(user).objects.filter(pk=user.pk).update(last_workspace=workspace)
+            get_user_model().objects.filter(pk=user.pk).update(last_workspace=workspace)
         with scope(workspace=workspace):
             return view(request, *args, **kwargs)
 
