@@ -203,7 +203,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the current session stays; the othe
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_FORM_CLASS = "halyard.accounts.forms.SignupExtraForm"
-ACCOUNT_RATE_LIMITS = {} if TESTING else {
+ACCOUNT_RATE_LIMITS = False if TESTING else {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",

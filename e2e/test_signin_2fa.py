@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import make_user, make_workspace, screenshot, sign_in, sign_out
+from e2e.conftest import PASSWORD, make_user, make_workspace, screenshot, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +54,10 @@ def test_totp_activation_and_sign_in(page: Any, live_server: Any) -> None:
     expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
     expect(page.get_by_text("An authenticator app is not active.")).to_be_visible()
     page.get_by_role("link", name="Activate").click()
+    # allauth asks for the password again before a security setting changes.
+    expect(page.get_by_role("heading", name="Confirm Access")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
     expect(page.locator("img[src^='data:image/svg+xml']")).to_be_visible()  # the QR code
     secret = page.locator("#authenticator_secret").input_value()
