@@ -72,8 +72,9 @@ def acme(alice: Any, bob: Any) -> Any:
     workspace = workspace_create(owner=alice, name="Acme", slug="acme")
     with scopes_disabled():
         Membership.objects.create(
-            workspace=workspace, user=bob, role=Role.objects.get(workspace=workspace,
-                                                                 key="sales_rep")
+            workspace=workspace,
+            user=bob,
+            role=Role.objects.get(workspace=workspace, key="sales_rep"),
         )
     return workspace
 

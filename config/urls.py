@@ -2,7 +2,7 @@
 
 from allauth.account.views import signup
 from django.db import transaction
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from halyard.accounts import views as account_views
 from halyard.audit import views as audit_views
@@ -13,7 +13,7 @@ from halyard.core import views as core_views
 from halyard.customfields import views as field_views
 from halyard.workspaces import views as ws
 
-workspace_patterns = [
+workspace_patterns: list[URLPattern | URLResolver] = [
     path("", ws.dashboard, name="dashboard"),
     path("search/", search_views.search, name="search"),
     path("companies/", include(companies.urls())),
@@ -24,8 +24,11 @@ workspace_patterns = [
     path("settings/members/", ws.members, name="members"),
     path("settings/members/<int:member_id>/role/", ws.member_role, name="member_role"),
     path("settings/members/<int:member_id>/remove/", ws.member_remove, name="member_remove"),
-    path("settings/invitations/<int:invitation_id>/revoke/", ws.invitation_revoke,
-         name="invitation_revoke"),
+    path(
+        "settings/invitations/<int:invitation_id>/revoke/",
+        ws.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("settings/roles/", ws.roles, name="roles"),
     path("settings/roles/new/", ws.role_edit, name="role_create"),
     path("settings/roles/<int:role_id>/", ws.role_edit, name="role_edit"),

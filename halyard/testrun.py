@@ -55,8 +55,12 @@ def main() -> int:
         print(message + " — their tests are skipped.", flush=True)
 
     var_dir = tempfile.mkdtemp(prefix="halyard-test-")
-    base_env = {**os.environ, "HALYARD_TESTING": "1", "HALYARD_VAR_DIR": var_dir,
-                "DJANGO_ALLOW_ASYNC_UNSAFE": "true"}
+    base_env = {
+        **os.environ,
+        "HALYARD_TESTING": "1",
+        "HALYARD_VAR_DIR": var_dir,
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+    }
     base_env.pop("DATABASE_URL", None)
     if rd:
         base_env["HALYARD_TEST_REDIS_URL"] = REDIS_URL

@@ -21,17 +21,28 @@ class SignupExtraForm(forms.Form):
 
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     workspace_name = forms.CharField(
-        label=_("Workspace name"), max_length=120, required=False,
+        label=_("Workspace name"),
+        max_length=120,
+        required=False,
         help_text=_("Usually your company's name."),
     )
     workspace_slug = forms.CharField(
-        label=_("Workspace address"), max_length=48, required=False,
-        help_text=_("Lower-case letters, digits and hyphens. Leave empty to derive it from the "
-                    "name."),
+        label=_("Workspace address"),
+        max_length=48,
+        required=False,
+        help_text=_(
+            "Lower-case letters, digits and hyphens. Leave empty to derive it from the name."
+        ),
     )
 
-    field_order = ["full_name", "email", "password1", "password2", "workspace_name",
-                   "workspace_slug"]
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "workspace_name",
+        "workspace_slug",
+    ]
 
     def _invited(self) -> bool:
         request = getattr(self, "request", None)
@@ -59,8 +70,12 @@ class SignupExtraForm(forms.Form):
         user.save(update_fields=["full_name"])
         name = self.cleaned_data.get("workspace_name", "").strip()
         if name:
-            workspace_create(owner=user, name=name, slug=self.cleaned_data.get("workspace_slug", ""),
-                             ip=client_ip(request))
+            workspace_create(
+                owner=user,
+                name=name,
+                slug=self.cleaned_data.get("workspace_slug", ""),
+                ip=client_ip(request),
+            )
 
 
 class ProfileForm(forms.ModelForm):

@@ -18,9 +18,9 @@ class UserLocaleMiddleware:
         user = request.user
         language = ""
         if user.is_authenticated:
-            language = user.language  # type: ignore[union-attr]
+            language = user.language
             try:
-                timezone.activate(zoneinfo.ZoneInfo(user.timezone))  # type: ignore[union-attr]
+                timezone.activate(zoneinfo.ZoneInfo(user.timezone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
         else:

@@ -40,7 +40,10 @@ class User(AbstractUser):
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     language = models.CharField(
-        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
         help_text=_("Leave empty to follow your browser."),
     )
     timezone = models.CharField(
@@ -51,9 +54,9 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     def __str__(self) -> str:
         return self.display_name

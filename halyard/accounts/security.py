@@ -26,12 +26,20 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = Non
     return str(value).strip().lower() if value else None
 
 
-def _log(request: HttpRequest | None, action: str, user: Any = None, label: str = "",
-         changes: dict[str, Any] | None = None) -> None:
+def _log(
+    request: HttpRequest | None,
+    action: str,
+    user: Any = None,
+    label: str = "",
+    changes: dict[str, Any] | None = None,
+) -> None:
     audit_write(
-        action=action, user=user if user is not None and getattr(user, "pk", None) else None,
-        source=Source.WEB, ip=client_ip(request) if request is not None else None,
-        label=label, changes=changes,
+        action=action,
+        user=user if user is not None and getattr(user, "pk", None) else None,
+        source=Source.WEB,
+        ip=client_ip(request) if request is not None else None,
+        label=label,
+        changes=changes,
     )
 
 
@@ -47,16 +55,18 @@ def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> No
 
 
 @receiver(user_login_failed)
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                    **kwargs: Any) -> None:
-    login = axes_username(request, credentials) if request is not None else None  # type: ignore[arg-type]
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    login = axes_username(request, credentials) if request is not None else None
     user = get_user_model().objects.filter(email__iexact=login).first() if login else None
     _log(request, AuditAction.SIGN_IN_FAILED, user, label=login or "")
 
 
 @receiver(user_locked_out)
-def on_locked_out(sender: Any, request: HttpRequest, username: str | None, ip_address: str,
-                  **kwargs: Any) -> None:
+def on_locked_out(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str, **kwargs: Any
+) -> None:
     _log(request, AuditAction.LOCKED_OUT, label=username or ip_address or "")
 
 
@@ -72,18 +82,21 @@ def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: An
 
 
 @receiver(mfa_signals.authenticator_added)
-def on_mfa_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
-                 **kwargs: Any) -> None:
+def on_mfa_added(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     _log(request, AuditAction.MFA_ENABLED, user, changes={"type": [None, authenticator.type]})
 
 
 @receiver(mfa_signals.authenticator_removed)
-def on_mfa_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
-                   **kwargs: Any) -> None:
+def on_mfa_removed(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     _log(request, AuditAction.MFA_DISABLED, user, changes={"type": [authenticator.type, None]})
 
 
 @receiver(mfa_signals.authenticator_reset)
-def on_mfa_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any,
-                 **kwargs: Any) -> None:
+def on_mfa_reset(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     _log(request, AuditAction.RECOVERY_CODES, user)

@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user, is_active=True).select_related(
         "workspace"
     )
-    last = request.user.last_workspace_id  # type: ignore[union-attr]
+    last = request.user.last_workspace_id
     chosen = next((m for m in memberships if m.workspace_id == last), None) or memberships.first()
     if chosen is None:
         return redirect("workspace_create")
@@ -54,12 +54,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in dict(settings.LANGUAGES):
         language = ""
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     if request.user.is_authenticated:
-        request.user.language = language  # type: ignore[union-attr]
-        request.user.save(update_fields=["language"])  # type: ignore[union-attr]
+        request.user.language = language
+        request.user.save(update_fields=["language"])
     response = redirect(next_url)
     _set_language_cookie(response, language)
     return response
@@ -70,15 +71,19 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 
     if language:
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
         )
     else:
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
-               ) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """Tell a locked-out visitor what happened and when to try again."""
     return render(request, "accounts/locked_out.html", status=429)

@@ -36,11 +36,22 @@ class AuditAction(models.TextChoices):
 
 
 SECURITY_ACTIONS = [
-    AuditAction.SIGN_IN, AuditAction.SIGN_IN_FAILED, AuditAction.SIGN_OUT, AuditAction.LOCKED_OUT,
-    AuditAction.PASSWORD_CHANGE, AuditAction.PASSWORD_RESET, AuditAction.MFA_ENABLED,
-    AuditAction.MFA_DISABLED, AuditAction.RECOVERY_CODES, AuditAction.ROLE_CHANGE,
-    AuditAction.INVITATION, AuditAction.INVITATION_ACCEPTED, AuditAction.INVITATION_REVOKED,
-    AuditAction.MEMBER_REMOVED, AuditAction.SETTINGS_CHANGE, AuditAction.EXPORT,
+    AuditAction.SIGN_IN,
+    AuditAction.SIGN_IN_FAILED,
+    AuditAction.SIGN_OUT,
+    AuditAction.LOCKED_OUT,
+    AuditAction.PASSWORD_CHANGE,
+    AuditAction.PASSWORD_RESET,
+    AuditAction.MFA_ENABLED,
+    AuditAction.MFA_DISABLED,
+    AuditAction.RECOVERY_CODES,
+    AuditAction.ROLE_CHANGE,
+    AuditAction.INVITATION,
+    AuditAction.INVITATION_ACCEPTED,
+    AuditAction.INVITATION_REVOKED,
+    AuditAction.MEMBER_REMOVED,
+    AuditAction.SETTINGS_CHANGE,
+    AuditAction.EXPORT,
 ]
 
 

@@ -14,13 +14,15 @@ def record_history(record: models.Model, limit: int = 50) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(
             workspace_id=record.workspace_id,  # type: ignore[attr-defined]
-            object_type=record._meta.label_lower, object_id=str(record.pk),
+            object_type=record._meta.label_lower,
+            object_id=str(record.pk),
         ).select_related("actor")[:limit]
     )
 
 
-def audit_list(*, workspace: Any, filters: dict[str, str], before: int | None = None,
-               limit: int = 50) -> list[AuditEntry]:
+def audit_list(
+    *, workspace: Any, filters: dict[str, str], before: int | None = None, limit: int = 50
+) -> list[AuditEntry]:
     """Return a page of the workspace's audit log, newest first, filtered."""
     qs = AuditEntry.objects.filter(workspace=workspace).select_related("actor")
     if filters.get("action"):

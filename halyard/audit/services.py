@@ -25,8 +25,10 @@ class VersionConflict(Exception):
 
     def __init__(self, record: Record) -> None:
         super().__init__(
-            _("Someone else changed this record after you opened it. Reload it to see their "
-              "changes, then make yours again.")
+            _(
+                "Someone else changed this record after you opened it. Reload it to see their "
+                "changes, then make yours again."
+            )
         )
         self.record = record
 
@@ -109,16 +111,14 @@ def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> 
         record.version = 1
         record.save()
         if tags:
-            record.tags.set(tags)  # type: ignore[attr-defined]
+            record.tags.set(tags)
         changes = field_changes({}, record.audit_snapshot())
         audit_write(actor=actor, action=AuditAction.CREATE, obj=record, changes=changes)
         event_record(actor=actor, name=_event_name(record, "created"), payload={"id": record.pk})
     return record
 
 
-def record_apply(
-    *, actor: Actor, record: R, expected_version: int, values: dict[str, Any]
-) -> R:
+def record_apply(*, actor: Actor, record: R, expected_version: int, values: dict[str, Any]) -> R:
     """Apply new field values to a record unless it changed since `expected_version`."""
     _check(actor, "edit", record)
     with transaction.atomic():
@@ -131,7 +131,7 @@ def record_apply(
         for name, value in values.items():
             setattr(current, name, value)
         if tags is not None:
-            current.tags.set(tags)  # type: ignore[attr-defined]
+            current.tags.set(tags)
         after = current.audit_snapshot()
         changes = field_changes(before, after)
         if not changes:
@@ -141,7 +141,8 @@ def record_apply(
         current.save()
         audit_write(actor=actor, action=AuditAction.UPDATE, obj=current, changes=changes)
         event_record(
-            actor=actor, name=_event_name(current, "updated"),
+            actor=actor,
+            name=_event_name(current, "updated"),
             payload={"id": current.pk, "changes": changes},
         )
     return current

@@ -29,12 +29,14 @@ def company_update(
     *, actor: Actor, company: Company, expected_version: int, values: dict[str, Any]
 ) -> Company:
     """Change a company's fields, refusing an edit made against an older version."""
-    return record_apply(actor=actor, record=company, expected_version=expected_version,
-                        values=_normalise(values))
+    return record_apply(
+        actor=actor, record=company, expected_version=expected_version, values=_normalise(values)
+    )
 
 
-def company_trash(*, actor: Actor, company: Company, expected_version: int | None = None
-                  ) -> Company:
+def company_trash(
+    *, actor: Actor, company: Company, expected_version: int | None = None
+) -> Company:
     """Move a company to the trash."""
     return record_trash(actor=actor, record=company, expected_version=expected_version)
 

@@ -11,8 +11,9 @@ from halyard.core.forms import RecordForm
 class ContactForm(RecordForm):
     record_type = "contacts"
     extra_value_fields = ("company",)
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none(),
-                                     required=False)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False
+    )
 
     class Meta:
         model = Contact

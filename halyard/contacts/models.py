@@ -17,8 +17,12 @@ class Contact(Record):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     title = models.CharField(_("job title"), max_length=120, blank=True)
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="contacts", verbose_name=_("company"),
+        "companies.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("company"),
     )
     tags = models.ManyToManyField("customfields.Tag", blank=True, related_name="contacts")
 

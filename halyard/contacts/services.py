@@ -27,12 +27,14 @@ def contact_update(
     *, actor: Actor, contact: Contact, expected_version: int, values: dict[str, Any]
 ) -> Contact:
     """Change a contact's fields, refusing an edit made against an older version."""
-    return record_apply(actor=actor, record=contact, expected_version=expected_version,
-                        values=_normalise(values))
+    return record_apply(
+        actor=actor, record=contact, expected_version=expected_version, values=_normalise(values)
+    )
 
 
-def contact_trash(*, actor: Actor, contact: Contact, expected_version: int | None = None
-                  ) -> Contact:
+def contact_trash(
+    *, actor: Actor, contact: Contact, expected_version: int | None = None
+) -> Contact:
     """Move a contact to the trash."""
     return record_trash(actor=actor, record=contact, expected_version=expected_version)
 

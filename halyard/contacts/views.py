@@ -4,8 +4,14 @@ from halyard.contacts.models import Contact
 from halyard.core.recordviews import RecordViews
 
 contacts = RecordViews(
-    model=Contact, form_class=ContactForm, name="contacts",
-    search_fields=["first_name", "last_name", "email", "phone"], list_related=("company",),
-    create=services.contact_create, update=services.contact_update,
-    trash=services.contact_trash, restore=services.contact_restore, arg="contact",
+    model=Contact,
+    form_class=ContactForm,
+    name="contacts",
+    search_fields=["first_name", "last_name", "email", "phone"],
+    list_related=("company",),
+    create=services.contact_create,
+    update=services.contact_update,
+    trash=services.contact_trash,
+    restore=services.contact_restore,
+    arg="contact",
 )

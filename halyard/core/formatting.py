@@ -14,7 +14,11 @@ from babel import numbers as babel_numbers
 from django.utils import timezone, translation
 
 BABEL_LOCALES = {
-    "en": "en_US", "vi": "vi_VN", "zh-hans": "zh_Hans_CN", "zh-hant": "zh_Hant_TW", "fa": "fa_IR",
+    "en": "en_US",
+    "vi": "vi_VN",
+    "zh-hans": "zh_Hans_CN",
+    "zh-hant": "zh_Hant_TW",
+    "fa": "fa_IR",
 }
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -54,8 +58,7 @@ def format_datetime(value: dt.datetime | None) -> str:
         return _persian(jalali.strftime("%Y/%m/%d %H:%M"))
     if locale == "vi_VN":
         return local.strftime("%H:%M %d/%m/%Y")
-    return babel_dates.format_datetime(local, format="short", locale=locale,
-                                       tzinfo=local.tzinfo)
+    return babel_dates.format_datetime(local, format="short", locale=locale, tzinfo=local.tzinfo)
 
 
 def format_number(value: int | float | Decimal | None) -> str:

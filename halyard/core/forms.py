@@ -16,22 +16,29 @@ class RecordForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     tags = forms.ModelMultipleChoiceField(
-        label=_("Tags"), queryset=Tag.objects.none(), required=False,
+        label=_("Tags"),
+        queryset=Tag.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     record_type = ""
     # Declared (not model-generated) fields that values() passes to the services too.
     extra_value_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args: Any, members: list[tuple[int, str]] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         members = members or []
         self.definitions = list(CustomField.objects.filter(record_type=self.record_type))
         if "owner" in self.fields:
             self.fields["owner"] = forms.TypedChoiceField(
-                label=_("Owner"), choices=[("", "—"), *members], coerce=int, empty_value=None,
-                required=False, initial=self.instance.owner_id,
+                label=_("Owner"),
+                choices=[("", "—"), *members],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=self.instance.owner_id,
             )
         self.fields["tags"].queryset = Tag.objects.all()  # type: ignore[attr-defined]
         if self.instance.pk:
@@ -51,7 +58,8 @@ class RecordForm(forms.ModelForm):
 
     def standard_fields(self) -> list[forms.BoundField]:
         return [
-            bf for bf in self.visible_fields()
+            bf
+            for bf in self.visible_fields()
             if not bf.name.startswith(FORM_PREFIX) and bf.name != "tags"
         ]
 

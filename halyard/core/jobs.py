@@ -20,10 +20,14 @@ class DeliveryFailed(Exception):
 
 
 @shared_task(
-    bind=True, autoretry_for=(DeliveryFailed,), retry_backoff=2, retry_backoff_max=600,
-    retry_jitter=True, max_retries=10,
+    bind=True,
+    autoretry_for=(DeliveryFailed,),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=10,
 )
-def dispatch_event(self, event_id: int) -> None:  # type: ignore[no-untyped-def]
+def dispatch_event(self, event_id: int) -> None:
     """Run every subscriber of an event once; failed ones are retried with backoff."""
     event_deliver(event_id)
 
@@ -62,7 +66,9 @@ def relay_outbox() -> int:
     """Enqueue events whose delivery was never enqueued or was lost (a process died)."""
     stale = timezone.now() - timedelta(seconds=30)
     ids = list(
-        OutboxEvent.objects.filter(dispatched_at__isnull=True, created_at__lt=stale, attempts__lt=10)
+        OutboxEvent.objects.filter(
+            dispatched_at__isnull=True, created_at__lt=stale, attempts__lt=10
+        )
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )

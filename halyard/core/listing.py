@@ -24,7 +24,10 @@ class Page:
 
 
 def apply_filters(
-    queryset: models.QuerySet, params: dict[str, str], *, search_fields: list[str],
+    queryset: models.QuerySet,
+    params: dict[str, str],
+    *,
+    search_fields: list[str],
     custom_defs: list[CustomField],
 ) -> tuple[models.QuerySet, list[str]]:
     """Apply q, owner, tag and custom field filters (`cf_<key>`, `cf_<key>__<op>`)."""

@@ -20,10 +20,17 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BODY:
-            body = render_to_string("error.html", {
-                "status": 413, "title": _("That was too large"),
-                "message": _("The form you sent is larger than Halyard accepts. Nothing was "
-                             "saved. Send less data at once."),
-            }, request=None)
+            body = render_to_string(
+                "error.html",
+                {
+                    "status": 413,
+                    "title": _("That was too large"),
+                    "message": _(
+                        "The form you sent is larger than Halyard accepts. Nothing was "
+                        "saved. Send less data at once."
+                    ),
+                },
+                request=None,
+            )
             return HttpResponse(body, status=413)
         return self.get_response(request)

@@ -31,7 +31,9 @@ RecordManager = models.Manager.from_queryset(RecordQuerySet)
 class WorkspaceScoped(models.Model):
     """A row that belongs to one workspace; queries fail unless a workspace scope is active."""
 
-    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
 
     objects = ScopedManager(workspace="workspace")
 
@@ -45,12 +47,21 @@ class Record(WorkspaceScoped):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"), editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        editable=False,
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     source = models.CharField(
         _("source"), max_length=16, choices=Source.choices, default=Source.WEB, editable=False
@@ -59,12 +70,13 @@ class Record(WorkspaceScoped):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
-    objects = ScopedManager(workspace="workspace", _manager_class=RecordManager)
+    objects = ScopedManager(workspace="workspace", _manager_class=RecordManager)  # type: ignore[misc]
 
     # Fields the audit log records for this model (subclasses list their own).
     audited_fields: tuple[str, ...] = ("owner",)
     # Permission module this record type belongs to (e.g. "contacts").
     module: str = ""
+    tags: Any  # each concrete record declares its ManyToManyField to Tag
 
     class Meta:
         abstract = True
@@ -101,7 +113,9 @@ def _jsonable(value: Any) -> Any:
 class OutboxEvent(models.Model):
     """A domain event recorded in the same transaction as the write that caused it."""
 
-    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
     name = models.CharField(max_length=64)
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
@@ -112,7 +126,8 @@ class OutboxEvent(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["created_at"], name="outbox_pending",
+                fields=["created_at"],
+                name="outbox_pending",
                 condition=models.Q(dispatched_at__isnull=True),
             )
         ]
@@ -132,3 +147,6 @@ class EventDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "subscriber"], name="event_delivery_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} ← {self.event_id}"

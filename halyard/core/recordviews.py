@@ -8,10 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +18,10 @@ from halyard.audit.selectors import record_history
 from halyard.audit.services import VersionConflict
 from halyard.core.forms import RecordForm
 from halyard.core.listing import apply_filters, keyset_page
+from halyard.core.models import Record
 from halyard.customfields.models import CustomField, Tag
 from halyard.workspaces import permissions
-from halyard.workspaces.access import record_for_member, workspace_view
+from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
 from halyard.workspaces.models import Membership
 
 
@@ -30,7 +30,8 @@ def member_choices(workspace: Any) -> list[tuple[int, str]]:
     return [
         (m.user_id, m.user.display_name)
         for m in Membership.objects.filter(workspace=workspace, is_active=True)
-        .select_related("user").order_by("user__full_name", "user__email")
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
     ]
 
 
@@ -38,7 +39,7 @@ def member_choices(workspace: Any) -> list[tuple[int, str]]:
 class RecordViews:
     """The pages of one record type; `name` is the URL prefix (e.g. "contacts")."""
 
-    model: type[models.Model]
+    model: type[Record]
     form_class: type[RecordForm]
     name: str
     search_fields: list[str]
@@ -51,30 +52,35 @@ class RecordViews:
 
     @property
     def module(self) -> str:
-        return self.model.module  # type: ignore[attr-defined]
+        return self.model.module
 
-    def urls(self) -> list[Any]:
+    def urls(self) -> list[URLPattern | URLResolver]:
         n = self.name
         return [
             path("", workspace_view(self.list_view), name=f"{n}_list"),
             path("new/", workspace_view(self.create_view), name=f"{n}_create"),
             path("<int:pk>/", workspace_view(self.detail_view), name=f"{n}_detail"),
             path("<int:pk>/edit/", workspace_view(self.edit_view), name=f"{n}_edit"),
-            path("<int:pk>/delete/", workspace_view(require_POST(self.trash_view)),
-                 name=f"{n}_trash"),
-            path("<int:pk>/restore/", workspace_view(require_POST(self.restore_view)),
-                 name=f"{n}_restore"),
+            path(
+                "<int:pk>/delete/", workspace_view(require_POST(self.trash_view)), name=f"{n}_trash"
+            ),
+            path(
+                "<int:pk>/restore/",
+                workspace_view(require_POST(self.restore_view)),
+                name=f"{n}_restore",
+            ),
         ]
 
     def _template(self, page: str) -> str:
         return f"{self.name}/{self.model._meta.model_name}_{page}.html"
 
-    def list_view(self, request: HttpRequest) -> HttpResponse:
-        permissions.require(request.membership, self.module, "view")  # type: ignore[attr-defined]
-        params = {k: v for k, v in request.GET.items()}
+    def list_view(self, request: WorkspaceRequest) -> HttpResponse:
+        permissions.require(request.membership, self.module, "view")
+        params: dict[str, str] = {k: str(v) for k, v in request.GET.items()}
         queryset = permissions.visible(
-            request.membership, self.module,  # type: ignore[attr-defined]
-            self.model.objects.alive().select_related("owner", *self.list_related)  # type: ignore[attr-defined]
+            request.membership,
+            self.module,
+            self.model.objects.alive().select_related("owner", *self.list_related),
         )
         custom_defs = list(CustomField.objects.filter(record_type=self.name))
         queryset, errors = apply_filters(
@@ -83,50 +89,65 @@ class RecordViews:
         page = keyset_page(queryset, params.get("after"))
         query = {k: v for k, v in params.items() if k != "after"}
         context = {
-            "page": page, "filters": params, "query": query, "filter_errors": errors,
-            "tags": Tag.objects.all(), "members": member_choices(request.workspace),  # type: ignore[attr-defined]
+            "page": page,
+            "filters": params,
+            "query": query,
+            "filter_errors": errors,
+            "tags": Tag.objects.all(),
+            "members": member_choices(request.workspace),
             "custom_defs": custom_defs,
         }
         template = self._template("list")
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             template += "#results"
         return render(request, template, context)
 
-    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def detail_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk)
-        return render(request, self._template("detail"), {
-            "record": record, "history": record_history(record),
-            "custom_values": _custom_values(record, self.name),
-            "can_edit": permissions.can_touch(request.membership, self.module, "edit", record),  # type: ignore[attr-defined]
-            "can_delete": permissions.can_touch(request.membership, self.module, "delete", record),  # type: ignore[attr-defined]
-        })
+        return render(
+            request,
+            self._template("detail"),
+            {
+                "record": record,
+                "history": record_history(record),
+                "custom_values": _custom_values(record, self.name),
+                "can_edit": permissions.can_touch(request.membership, self.module, "edit", record),
+                "can_delete": permissions.can_touch(
+                    request.membership, self.module, "delete", record
+                ),
+            },
+        )
 
-    def create_view(self, request: HttpRequest) -> HttpResponse:
-        permissions.require(request.membership, self.module, "create")  # type: ignore[attr-defined]
-        members = member_choices(request.workspace)  # type: ignore[attr-defined]
-        form = self.form_class(request.POST or None, members=members,
-                               initial={"owner": request.user.pk})
+    def create_view(self, request: WorkspaceRequest) -> HttpResponse:
+        permissions.require(request.membership, self.module, "create")
+        members = member_choices(request.workspace)
+        form = self.form_class(
+            request.POST or None, members=members, initial={"owner": request.user.pk}
+        )
         if request.method == "POST" and form.is_valid():
             try:
-                record = self.create(actor=request.actor, values=form.values()  # type: ignore[attr-defined]
-                                     | {"tags": form.cleaned_data.get("tags")})
+                record = self.create(
+                    actor=request.actor,
+                    values=form.values() | {"tags": form.cleaned_data.get("tags")},
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
-                return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)  # type: ignore[attr-defined]
+                return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
         return render(request, self._template("form"), {"form": form, "record": None})
 
-    def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def edit_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="edit")
-        members = member_choices(request.workspace)  # type: ignore[attr-defined]
+        members = member_choices(request.workspace)
         form = self.form_class(request.POST or None, instance=record, members=members)
         conflict = None
         if request.method == "POST" and form.is_valid():
             expected = form.cleaned_data.get("version") or 0
             try:
                 record = self.update(
-                    actor=request.actor, expected_version=expected,  # type: ignore[attr-defined]
+                    actor=request.actor,
+                    expected_version=expected,
                     values=form.values() | {"tags": form.cleaned_data.get("tags")},
                     **{self.arg: record},
                 )
@@ -137,22 +158,26 @@ class RecordViews:
                 _add_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
-                return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)  # type: ignore[attr-defined]
+                return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
         status = 409 if conflict else 200
-        return render(request, self._template("form"),
-                      {"form": form, "record": record, "conflict": conflict}, status=status)
+        return render(
+            request,
+            self._template("form"),
+            {"form": form, "record": record, "conflict": conflict},
+            status=status,
+        )
 
-    def trash_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def trash_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="delete")
-        self.trash(actor=request.actor, **{self.arg: record})  # type: ignore[attr-defined]
+        self.trash(actor=request.actor, **{self.arg: record})
         messages.success(request, _("Moved to the trash. You can restore it from there."))
-        return redirect(f"{self.name}_list", slug=request.workspace.slug)  # type: ignore[attr-defined]
+        return redirect(f"{self.name}_list", slug=request.workspace.slug)
 
-    def restore_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def restore_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="delete", trashed=True)
-        self.restore(actor=request.actor, **{self.arg: record})  # type: ignore[attr-defined]
+        self.restore(actor=request.actor, **{self.arg: record})
         messages.success(request, _("Restored."))
-        return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)  # type: ignore[attr-defined]
+        return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
 
 
 def _custom_values(record: Any, record_type: str) -> list[tuple[CustomField, Any]]:

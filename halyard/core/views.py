@@ -47,32 +47,46 @@ def _queue_state() -> dict[str, Any]:
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(request, "error.html", {"status": status, "title": title, "message": message},
-                  status=status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status=status
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, _("Something in that request was not right"),
-                  _("Halyard could not read what was sent. Nothing was saved. Go back and try "
-                    "again."))
+    return _error(
+        request,
+        400,
+        _("Something in that request was not right"),
+        _("Halyard could not read what was sent. Nothing was saved. Go back and try again."),
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else _(
-        "Your role does not allow this.")
+    message = (
+        str(exception) if exception and str(exception) else _("Your role does not allow this.")
+    )
     return _error(request, 403, _("Not allowed"), message)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, _("Not found"),
-                  _("There is nothing here, or you do not have access to it."))
+    return _error(
+        request, 404, _("Not found"), _("There is nothing here, or you do not have access to it.")
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, _("Something went wrong"),
-                  _("Halyard hit an unexpected error. Nothing was half-saved; try again."))
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _("Halyard hit an unexpected error. Nothing was half-saved; try again."),
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, _("This form has expired"),
-                  _("For your safety the form was refused. Reload the page and send it again."))
+    return _error(
+        request,
+        403,
+        _("This form has expired"),
+        _("For your safety the form was refused. Reload the page and send it again."),
+    )

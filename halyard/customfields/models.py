@@ -40,7 +40,9 @@ class Tag(WorkspaceScoped):
     name = models.CharField(_("name"), max_length=60)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_name_unique")
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:

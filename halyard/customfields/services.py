@@ -15,7 +15,12 @@ from halyard.workspaces import permissions
 
 
 def custom_field_create(
-    *, actor: Actor, record_type: str, label: str, field_type: str, options: list[str],
+    *,
+    actor: Actor,
+    record_type: str,
+    label: str,
+    field_type: str,
+    options: list[str],
     required: bool = False,
 ) -> CustomField:
     """Define a new custom field on a record type."""
@@ -30,12 +35,21 @@ def custom_field_create(
         raise ValidationError({"options": _("List the choices, one per line.")})
     with transaction.atomic():
         definition = CustomField.objects.create(
-            workspace=actor.workspace, record_type=record_type, key=key, label=label,
-            field_type=field_type, options=options, required=required,
+            workspace=actor.workspace,
+            record_type=record_type,
+            key=key,
+            label=label,
+            field_type=field_type,
+            options=options,
+            required=required,
             position=CustomField.objects.filter(record_type=record_type).count(),
         )
-        audit_write(actor=actor, action=AuditAction.SETTINGS_CHANGE, obj=definition,
-                    changes={"label": [None, label], "type": [None, field_type]})
+        audit_write(
+            actor=actor,
+            action=AuditAction.SETTINGS_CHANGE,
+            obj=definition,
+            changes={"label": [None, label], "type": [None, field_type]},
+        )
     return definition
 
 

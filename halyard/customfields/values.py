@@ -30,8 +30,9 @@ def form_field(definition: CustomField, members: Iterable[tuple[int, str]] = ())
     choices = [(o, o) for o in definition.options]
     match definition.field_type:
         case FieldType.LONG_TEXT:
-            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000,
-                                   **common)
+            return forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, **common
+            )
         case FieldType.NUMBER:
             return forms.IntegerField(**common)
         case FieldType.DECIMAL | FieldType.CURRENCY:
@@ -56,8 +57,10 @@ def form_field(definition: CustomField, members: Iterable[tuple[int, str]] = ())
             return forms.EmailField(**common)
         case FieldType.PHONE:
             return forms.RegexField(
-                regex=r"^\+?[0-9 ().\-]{4,30}$", max_length=32,
-                error_messages={"invalid": _("Enter a valid phone number.")}, **common,
+                regex=r"^\+?[0-9 ().\-]{4,30}$",
+                max_length=32,
+                error_messages={"invalid": _("Enter a valid phone number.")},
+                **common,
             )
         case FieldType.USER:
             return forms.TypedChoiceField(
@@ -114,8 +117,12 @@ def filter_custom(
 
             alias = f"_cf_{definition.key}"
             queryset = queryset.annotate(
-                **{alias: Cast(KT(f"custom__{definition.key}"),
-                               models.DecimalField(max_digits=20, decimal_places=4))}
+                **{
+                    alias: Cast(
+                        KT(f"custom__{definition.key}"),
+                        models.DecimalField(max_digits=20, decimal_places=4),
+                    )
+                }
             )
             return queryset.filter(**{f"{alias}__{op}": Decimal(value)})
         return queryset.filter(**{f"{path}__{op}": typed})

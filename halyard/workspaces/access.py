@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -16,12 +16,25 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from halyard.accounts.models import User
 from halyard.core.context import Actor, client_ip
 from halyard.core.models import Record
 from halyard.workspaces import permissions
-from halyard.workspaces.models import Membership
+from halyard.workspaces.models import Membership, Workspace
 
 R = TypeVar("R", bound=Record)
+
+
+class WorkspaceRequest(HttpRequest):
+    """A request inside a workspace, as `workspace_view` prepares it (for type checking)."""
+
+    workspace: Workspace
+    membership: Membership
+    actor: Actor
+    htmx: Any
+    user: User
+
+
 View = Callable[..., HttpResponse]
 
 
@@ -41,7 +54,8 @@ def workspace_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(http_request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        request = cast(WorkspaceRequest, http_request)
         membership = membership_for(request.user, slug)
         if membership is None:
             raise Http404(_("No such workspace."))
@@ -49,19 +63,23 @@ def workspace_view(view: View) -> View:
         if workspace.require_2fa and not is_mfa_enabled(request.user):
             messages.warning(
                 request,
-                _("%(workspace)s requires two-factor authentication. Set up an authenticator app "
-                  "to continue.") % {"workspace": workspace.name},
+                _(
+                    "%(workspace)s requires two-factor authentication. Set up an authenticator app "
+                    "to continue."
+                )
+                % {"workspace": workspace.name},
             )
             return redirect("mfa_activate_totp")
-        request.workspace = workspace  # type: ignore[attr-defined]
-        request.membership = membership  # type: ignore[attr-defined]
-        request.actor = Actor(  # type: ignore[attr-defined]
-            workspace=workspace, user=request.user,  # type: ignore[arg-type]
-            membership=membership, ip=client_ip(request),
+        request.workspace = workspace
+        request.membership = membership
+        request.actor = Actor(
+            workspace=workspace,
+            user=request.user,
+            membership=membership,
+            ip=client_ip(request),
         )
-        user = request.user
-        if user.last_workspace_id != workspace.pk:  # type: ignore[union-attr]
-            get_user_model().objects.filter(pk=user.pk).update(last_workspace=workspace)
+        if request.user.last_workspace_id != workspace.pk:
+            get_user_model().objects.filter(pk=request.user.pk).update(last_workspace=workspace)
         with scope(workspace=workspace):
             return view(request, *args, **kwargs)
 
@@ -72,8 +90,8 @@ def admin_view(view: View) -> View:
     """Like workspace_view, for pages only administrators may open."""
 
     @wraps(view)
-    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not permissions.is_admin(request.membership):  # type: ignore[attr-defined]
+    def inner(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not permissions.is_admin(request.membership):
             raise PermissionDenied(_("Only administrators can open this page."))
         return view(request, *args, **kwargs)
 
@@ -81,11 +99,11 @@ def admin_view(view: View) -> View:
 
 
 def record_for_member(
-    request: HttpRequest, model: type[R], pk: Any, action: str = "view", trashed: bool = False
+    request: WorkspaceRequest, model: type[R], pk: Any, action: str = "view", trashed: bool = False
 ) -> R:
     """Return a record of the request's workspace that the member may act on, or 404/403."""
-    membership: Membership = request.membership  # type: ignore[attr-defined]
-    queryset = model.objects.trashed() if trashed else model.objects.alive()  # type: ignore[attr-defined]
+    membership: Membership = request.membership
+    queryset = model.objects.trashed() if trashed else model.objects.alive()
     try:
         record = permissions.visible(membership, model.module, queryset).get(pk=int(pk))
     except (model.DoesNotExist, ValueError, TypeError, OverflowError):

@@ -38,6 +38,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
     if request.user.is_authenticated:
         context["my_memberships"] = list(
             Membership.objects.filter(user=request.user, is_active=True)
-            .select_related("workspace").order_by("workspace__name")
+            .select_related("workspace")
+            .order_by("workspace__name")
         )
     return context

@@ -16,9 +16,12 @@ CURRENCIES = ["USD", "EUR", "VND", "CNY", "TWD", "HKD", "IRR", "GBP", "JPY", "SG
 class WorkspaceCreateForm(forms.Form):
     name = forms.CharField(label=_("Workspace name"), max_length=120)
     slug = forms.CharField(
-        label=_("Workspace address"), max_length=48, required=False,
-        help_text=_("Lower-case letters, digits and hyphens. Leave empty to derive it from the "
-                    "name."),
+        label=_("Workspace address"),
+        max_length=48,
+        required=False,
+        help_text=_(
+            "Lower-case letters, digits and hyphens. Leave empty to derive it from the name."
+        ),
     )
 
 
@@ -38,8 +41,10 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = Role.objects.exclude(key="owner")
-        self.fields["role"].label_from_instance = lambda r: r.display_name
+        field = self.fields["role"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Role.objects.exclude(key="owner")
+        field.label_from_instance = lambda r: r.display_name  # type: ignore[method-assign,assignment]
 
 
 class RoleForm(forms.Form):
@@ -59,7 +64,8 @@ class RoleForm(forms.Form):
             for action in Action:
                 name = f"perm_{module.value}_{action.value}"
                 self.fields[name] = forms.BooleanField(
-                    required=False, label=f"{module.label}: {action.label}",
+                    required=False,
+                    label=f"{module.label}: {action.label}",
                     initial=action.value in granted.get(module.value, []),
                 )
                 row.append(self[name])
@@ -67,8 +73,9 @@ class RoleForm(forms.Form):
 
     def permissions_map(self) -> dict[str, list[str]]:
         return {
-            module.value: [a.value for a in Action
-                           if self.cleaned_data.get(f"perm_{module.value}_{a.value}")]
+            module.value: [
+                a.value for a in Action if self.cleaned_data.get(f"perm_{module.value}_{a.value}")
+            ]
             for module in Module
         }
 
@@ -81,7 +88,9 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = choices
+        field = self.fields["members"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = choices
 
 
 class DeleteWorkspaceForm(forms.Form):

@@ -15,15 +15,27 @@ from halyard.core.models import WorkspaceScoped
 from halyard.workspaces.permissions import RecordScope
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
-RESERVED_SLUGS = {"admin", "api", "accounts", "static", "media", "new", "settings", "healthz", "www"}
+RESERVED_SLUGS = {
+    "admin",
+    "api",
+    "accounts",
+    "static",
+    "media",
+    "new",
+    "settings",
+    "healthz",
+    "www",
+}
 
 
 def validate_slug(value: str) -> None:
     """Refuse a malformed or reserved workspace slug."""
     if not SLUG_RE.match(value or ""):
         raise ValidationError(
-            _("Use 1 to 48 lower-case letters, digits and hyphens, not starting or ending with a "
-              "hyphen."),
+            _(
+                "Use 1 to 48 lower-case letters, digits and hyphens, not starting or ending with a "
+                "hyphen."
+            ),
             code="slug_malformed",
         )
     if value in RESERVED_SLUGS:
@@ -37,8 +49,11 @@ class Workspace(models.Model):
     slug = models.SlugField(_("address"), max_length=48, unique=True, validators=[validate_slug])
     default_currency = models.CharField(_("default currency"), max_length=3, default="USD")
     require_2fa = models.BooleanField(
-        _("require two-factor authentication"), default=False,
-        help_text=_("Members must set up an authenticator app before they can open this workspace."),
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_(
+            "Members must set up an authenticator app before they can open this workspace."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -50,7 +65,9 @@ class Role(WorkspaceScoped):
     """A set of permissions per module plus a record scope; built-in roles have a key."""
 
     name = models.CharField(_("name"), max_length=80)
-    key = models.CharField(max_length=32, blank=True, help_text="Built-in role key; empty for custom.")
+    key = models.CharField(
+        max_length=32, blank=True, help_text="Built-in role key; empty for custom."
+    )
     permissions = models.JSONField(default=dict)
     record_scope = models.CharField(
         _("record scope"), max_length=8, choices=RecordScope.choices, default=RecordScope.OWN
@@ -89,7 +106,9 @@ class Team(WorkspaceScoped):
     members = models.ManyToManyField("Membership", related_name="teams", blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="team_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="team_name_unique")
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -118,7 +137,7 @@ class Membership(models.Model):
     @cached_property
     def _teammates(self) -> frozenset[int]:
         ids = Membership.objects.filter(
-            teams__in=self.teams.all(), is_active=True
+            teams__in=Team.objects.filter(members=self), is_active=True
         ).values_list("user_id", flat=True)
         return frozenset(ids)
 
@@ -153,6 +172,8 @@ class Invitation(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and (
-            self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and (self.expires_at > timezone.now())
         )

@@ -62,38 +62,52 @@ BUILTIN_ROLES: dict[str, tuple[Any, dict[str, list[str]], str]] = {
     "admin": (_("Admin"), _grant([m.value for m in Module], ALL_ACTIONS), RecordScope.ALL),
     "sales_manager": (
         _("Sales manager"),
-        {**_grant(SALES, ALL_ACTIONS), **_grant(["reports"], READ_EXPORT),
-         **_grant(["campaigns", "cases"], READ)},
+        {
+            **_grant(SALES, ALL_ACTIONS),
+            **_grant(["reports"], READ_EXPORT),
+            **_grant(["campaigns", "cases"], READ),
+        },
         RecordScope.ALL,
     ),
     "sales_rep": (
         _("Sales rep"),
-        {**_grant(SALES, [*WORK, Action.DELETE.value]), **_grant(["reports"], READ),
-         **_grant(["cases"], READ)},
+        {
+            **_grant(SALES, [*WORK, Action.DELETE.value]),
+            **_grant(["reports"], READ),
+            **_grant(["cases"], READ),
+        },
         RecordScope.OWN,
     ),
     "marketing": (
         _("Marketing"),
-        {**_grant(["campaigns", "leads", "contacts"], ALL_ACTIONS),
-         **_grant(["companies"], WORK), **_grant(["reports"], READ_EXPORT),
-         **_grant(["activities", "tasks"], WORK)},
+        {
+            **_grant(["campaigns", "leads", "contacts"], ALL_ACTIONS),
+            **_grant(["companies"], WORK),
+            **_grant(["reports"], READ_EXPORT),
+            **_grant(["activities", "tasks"], WORK),
+        },
         RecordScope.ALL,
     ),
     "support": (
         _("Support"),
-        {**_grant(["cases"], [*WORK, Action.DELETE.value]),
-         **_grant(["contacts", "companies", "activities", "tasks"], WORK),
-         **_grant(["reports"], READ)},
+        {
+            **_grant(["cases"], [*WORK, Action.DELETE.value]),
+            **_grant(["contacts", "companies", "activities", "tasks"], WORK),
+            **_grant(["reports"], READ),
+        },
         RecordScope.ALL,
     ),
     "finance": (
         _("Finance"),
-        {**_grant(["deals", "quotes", "reports"], READ_EXPORT),
-         **_grant(["companies", "contacts"], READ)},
+        {
+            **_grant(["deals", "quotes", "reports"], READ_EXPORT),
+            **_grant(["companies", "contacts"], READ),
+        },
         RecordScope.ALL,
     ),
     "read_only": (
-        _("Read-only"), _grant([m.value for m in Module if m != Module.SETTINGS], READ),
+        _("Read-only"),
+        _grant([m.value for m in Module if m != Module.SETTINGS], READ),
         RecordScope.ALL,
     ),
 }

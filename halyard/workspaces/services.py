@@ -69,7 +69,10 @@ def workspace_create(
         with scopes_disabled():
             for key, (label, perms, scope) in BUILTIN_ROLES.items():
                 Role.objects.create(
-                    workspace=workspace, key=key, name=str(label), permissions=perms,
+                    workspace=workspace,
+                    key=key,
+                    name=str(label),
+                    permissions=perms,
                     record_scope=scope,
                 )
             owner_role = Role.objects.get(workspace=workspace, key="owner")
@@ -77,8 +80,12 @@ def workspace_create(
         owner.last_workspace = workspace
         owner.save(update_fields=["last_workspace"])
         actor = Actor(workspace=workspace, user=owner, membership=membership, source=source, ip=ip)
-        audit_write(actor=actor, action=AuditAction.CREATE, obj=workspace,
-                    changes={"name": [None, name], "slug": [None, slug]})
+        audit_write(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=workspace,
+            changes={"name": [None, name], "slug": [None, slug]},
+        )
     return workspace
 
 
@@ -96,8 +103,12 @@ def workspace_update(*, actor: Actor, values: dict[str, Any]) -> Workspace:
         workspace.full_clean()
         workspace.save()
         after = {f: getattr(workspace, f) for f in fields}
-        audit_write(actor=actor, action=AuditAction.SETTINGS_CHANGE, obj=workspace,
-                    changes=field_changes(before, after))
+        audit_write(
+            actor=actor,
+            action=AuditAction.SETTINGS_CHANGE,
+            obj=workspace,
+            changes=field_changes(before, after),
+        )
     return workspace
 
 
@@ -131,16 +142,25 @@ def member_invite(*, actor: Actor, email: str, role: Role) -> tuple[Invitation, 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         Invitation.objects.filter(
-            workspace=actor.workspace, email__iexact=email, accepted_at__isnull=True,
+            workspace=actor.workspace,
+            email__iexact=email,
+            accepted_at__isnull=True,
             revoked_at__isnull=True,
         ).update(revoked_at=timezone.now())
         invitation = Invitation.objects.create(
-            workspace=actor.workspace, email=email, role=role, invited_by=actor.user,
+            workspace=actor.workspace,
+            email=email,
+            role=role,
+            invited_by=actor.user,
             token_hash=_token_hash(token),
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
-        audit_write(actor=actor, action=AuditAction.INVITATION, obj=invitation,
-                    changes={"email": [None, email], "role": [None, role.display_name]})
+        audit_write(
+            actor=actor,
+            action=AuditAction.INVITATION,
+            obj=invitation,
+            changes={"email": [None, email], "role": [None, role.display_name]},
+        )
         link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token])
         inviter = actor.user.display_name if actor.user else "Halyard"
         workspace_name = actor.workspace.name
@@ -152,8 +172,12 @@ def _send_invitation(email: str, inviter: str, workspace: str, link: str) -> Non
     existing = User.objects.filter(email__iexact=email).first()
     language = (existing.language if existing else "") or translation.get_language() or "en"
     with translation.override(language):
-        context = {"inviter": inviter, "workspace": workspace, "link": link,
-                   "days": INVITATION_DAYS}
+        context = {
+            "inviter": inviter,
+            "workspace": workspace,
+            "link": link,
+            "days": INVITATION_DAYS,
+        }
         subject = _("%(inviter)s invited you to %(workspace)s on Halyard") % context
         body = render_to_string("workspaces/email/invitation.txt", context)
     send_mail(subject, body, None, [email])
@@ -163,7 +187,8 @@ def invitation_lookup(token: str) -> Invitation | None:
     """Return the invitation for a token, whatever its state, or None."""
     return (
         Invitation.objects.select_related("workspace", "role")
-        .filter(token_hash=_token_hash(token)).first()
+        .filter(token_hash=_token_hash(token))
+        .first()
     )
 
 
@@ -171,8 +196,10 @@ def invitation_accept(*, user: User, token: str, ip: str | None = None) -> Membe
     """Join a workspace through a pending invitation addressed to the user's e-mail."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("workspace", "role")
-            .filter(token_hash=_token_hash(token)).first()
+            Invitation.objects.select_for_update()
+            .select_related("workspace", "role")
+            .filter(token_hash=_token_hash(token))
+            .first()
         )
         if invitation is None:
             raise ValidationError(_("This invitation link is not valid."), code="invalid")
@@ -229,8 +256,12 @@ def member_set_role(*, actor: Actor, membership: Membership, role: Role) -> Memb
         old = membership.role.display_name
         membership.role = role
         membership.save(update_fields=["role"])
-        audit_write(actor=actor, action=AuditAction.ROLE_CHANGE, obj=membership,
-                    changes={"role": [old, role.display_name]})
+        audit_write(
+            actor=actor,
+            action=AuditAction.ROLE_CHANGE,
+            obj=membership,
+            changes={"role": [old, role.display_name]},
+        )
     return membership
 
 
@@ -247,7 +278,11 @@ def member_remove(*, actor: Actor, membership: Membership) -> None:
 
 
 def role_save(
-    *, actor: Actor, role: Role | None, name: str, permissions_map: dict[str, list[str]],
+    *,
+    actor: Actor,
+    role: Role | None,
+    name: str,
+    permissions_map: dict[str, list[str]],
     record_scope: str,
 ) -> Role:
     """Create or edit a custom role; built-in roles are fixed."""
@@ -259,24 +294,35 @@ def role_save(
     valid_actions = {a.value for a in Action}
     clean = {
         module: sorted(set(actions) & valid_actions)
-        for module, actions in permissions_map.items() if module in valid_modules
+        for module, actions in permissions_map.items()
+        if module in valid_modules
     }
     clean = {m: a for m, a in clean.items() if a}
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter a name for the role.")})
-    if Role.objects.filter(name__iexact=name).exclude(pk=role.pk if role else None).exists():
+    if Role.objects.filter(name__iexact=name).exclude(pk=role.pk if role else 0).exists():
         raise ValidationError({"name": _("A role with this name exists already.")})
     with transaction.atomic():
-        before = {"name": role.name, "permissions": role.permissions,
-                  "record_scope": role.record_scope} if role else {}
+        before = (
+            {"name": role.name, "permissions": role.permissions, "record_scope": role.record_scope}
+            if role
+            else {}
+        )
         role = role or Role(workspace=actor.workspace)
         role.name, role.permissions, role.record_scope = name, clean, record_scope
         role.save()
-        after = {"name": role.name, "permissions": role.permissions,
-                 "record_scope": role.record_scope}
-        audit_write(actor=actor, action=AuditAction.ROLE_CHANGE, obj=role,
-                    changes=field_changes(before, after))
+        after = {
+            "name": role.name,
+            "permissions": role.permissions,
+            "record_scope": role.record_scope,
+        }
+        audit_write(
+            actor=actor,
+            action=AuditAction.ROLE_CHANGE,
+            obj=role,
+            changes=field_changes(before, after),
+        )
     return role
 
 
@@ -287,16 +333,22 @@ def team_save(*, actor: Actor, team: Team | None, name: str, members: list[Membe
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter a name for the team.")})
-    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk if team else None).exists():
+    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk if team else 0).exists():
         raise ValidationError({"name": _("A team with this name exists already.")})
     with transaction.atomic():
         team = team or Team(workspace=actor.workspace)
-        before = {"name": team.name or None,
-                  "members": sorted(m.user.email for m in team.members.all()) if team.pk else []}
+        before = {
+            "name": team.name or None,
+            "members": sorted(m.user.email for m in team.members.all()) if team.pk else [],
+        }
         team.name = name
         team.save()
         team.members.set([m for m in members if m.workspace_id == actor.workspace.pk])
         after = {"name": name, "members": sorted(m.user.email for m in team.members.all())}
-        audit_write(actor=actor, action=AuditAction.SETTINGS_CHANGE, obj=team,
-                    changes=field_changes(before, after))
+        audit_write(
+            actor=actor,
+            action=AuditAction.SETTINGS_CHANGE,
+            obj=team,
+            changes=field_changes(before, after),
+        )
     return team

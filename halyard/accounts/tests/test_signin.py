@@ -22,8 +22,14 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def _signup(client, **overrides):
-    data = {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD,
-            "full_name": "Nguyễn Văn An", "workspace_name": "An Phát", "workspace_slug": "an-phat"}
+    data = {
+        "email": "new@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "full_name": "Nguyễn Văn An",
+        "workspace_name": "An Phát",
+        "workspace_slug": "an-phat",
+    }
     data.update(overrides)
     return client.post("/accounts/signup/", data)
 
@@ -76,8 +82,12 @@ def test_signin_is_audited_and_failures_too(alice):
     client = Client()
     bad = client.post("/accounts/login/", {"login": "alice@example.com", "password": "nope"})
     assert bad.status_code == 200
-    assert client.post("/accounts/login/", {"login": "alice@example.com",
-                                            "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"login": "alice@example.com", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
     assert actions[-2:] == [AuditAction.SIGN_IN_FAILED, AuditAction.SIGN_IN]
 
@@ -119,8 +129,7 @@ def _enable_totp(user):
 def test_two_factor_sign_in_asks_for_a_code_and_refuses_wrong_and_replayed_ones(alice):
     secret = _enable_totp(alice)
     client = Client()
-    response = client.post("/accounts/login/", {"login": "alice@example.com",
-                                                "password": PASSWORD})
+    response = client.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})
     assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response.url
     wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
     assert wrong.status_code == 200 and "_auth_user_id" not in client.session
@@ -157,10 +166,14 @@ def test_password_change_ends_the_users_other_sessions(alice):
     for client in (laptop, phone):
         client.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})
     assert phone.get("/accounts/profile/").status_code == 200
-    response = laptop.post("/accounts/password/change/", {
-        "oldpassword": PASSWORD, "password1": "another-Strong-pass-42",
-        "password2": "another-Strong-pass-42",
-    })
+    response = laptop.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "another-Strong-pass-42",
+            "password2": "another-Strong-pass-42",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/accounts/profile/").status_code == 200
     assert phone.get("/accounts/profile/").status_code == 302  # signed out
@@ -195,8 +208,7 @@ def test_a_tampered_session_cookie_is_just_signed_out(alice):
 
 def test_a_missing_csrf_token_gets_a_translated_page(alice):
     client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="vi")
-    response = client.post("/accounts/login/", {"login": "alice@example.com",
-                                                "password": PASSWORD})
+    response = client.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
 

@@ -29,7 +29,7 @@ def test_pages_have_no_inline_script(alice, acme):
     page = client_for(alice).get("/w/acme/").content.decode()
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag, tag
-    assert " on" + "click=" not in page and "style=\"" not in page
+    assert " on" + "click=" not in page and 'style="' not in page
 
 
 def test_healthz_reports_database_and_queue(db):
@@ -79,13 +79,15 @@ def test_language_switch_refuses_an_offsite_next(db):
 
 def test_profile_sets_the_time_zone(alice, acme):
     client = client_for(alice)
-    response = client.post("/accounts/profile/", {"full_name": "Alice", "language": "",
-                                                  "timezone": "Asia/Ho_Chi_Minh"})
+    response = client.post(
+        "/accounts/profile/", {"full_name": "Alice", "language": "", "timezone": "Asia/Ho_Chi_Minh"}
+    )
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.timezone == "Asia/Ho_Chi_Minh"
-    bad = client.post("/accounts/profile/", {"full_name": "A", "language": "xx",
-                                             "timezone": "Mars/Base"})
+    bad = client.post(
+        "/accounts/profile/", {"full_name": "A", "language": "xx", "timezone": "Mars/Base"}
+    )
     assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
 
 

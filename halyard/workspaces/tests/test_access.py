@@ -110,8 +110,9 @@ def test_read_only_member_cannot_create_or_edit(acme, alice, bob):
     client = client_for(bob)
     assert client.get(f"/w/acme/contacts/{contact.pk}/").status_code == 200
     assert client.get("/w/acme/contacts/new/").status_code == 403
-    response = client.post(f"/w/acme/contacts/{contact.pk}/edit/",
-                           {"last_name": "Changed", "version": 1})
+    response = client.post(
+        f"/w/acme/contacts/{contact.pk}/edit/", {"last_name": "Changed", "version": 1}
+    )
     assert response.status_code == 403
     assert "Your role does not allow this." in response.content.decode()
     with scope(workspace=acme):
@@ -122,8 +123,10 @@ def test_non_admins_cannot_open_settings(acme, bob):
     client = client_for(bob)
     for name in ("settings_general", "members", "roles", "teams", "fields_settings", "audit_log"):
         assert client.get(reverse(name, kwargs={"slug": "acme"})).status_code == 403, name
-    assert client.post("/w/acme/settings/members/",
-                       {"email": "x@example.com", "role": 1}).status_code == 403
+    assert (
+        client.post("/w/acme/settings/members/", {"email": "x@example.com", "role": 1}).status_code
+        == 403
+    )
     assert not Invitation.objects.exists()
 
 
@@ -144,13 +147,20 @@ def test_list_filters_on_custom_fields_and_tags(acme, alice):
     from halyard.customfields.models import CustomField, Tag
 
     with scope(workspace=acme):
-        CustomField.objects.create(workspace=acme, record_type="contacts", key="segment",
-                                   label="Segment", field_type="select", options=["SMB", "Ent"])
+        CustomField.objects.create(
+            workspace=acme,
+            record_type="contacts",
+            key="segment",
+            label="Segment",
+            field_type="select",
+            options=["SMB", "Ent"],
+        )
         vip = Tag.objects.create(workspace=acme, name="VIP")
         actor = actor_for(acme, alice)
         contact_create(actor=actor, values={"last_name": "Small", "custom": {"segment": "SMB"}})
-        contact_create(actor=actor, values={"last_name": "Large", "custom": {"segment": "Ent"},
-                                            "tags": [vip]})
+        contact_create(
+            actor=actor, values={"last_name": "Large", "custom": {"segment": "Ent"}, "tags": [vip]}
+        )
     client = client_for(alice)
     page = client.get("/w/acme/contacts/?cf_segment=SMB").content.decode()
     assert "Small" in page and "Large" not in page
@@ -178,14 +188,16 @@ def test_list_and_detail_pages_run_a_fixed_number_of_queries(acme, alice):
         actor = actor_for(acme, alice)
         company = company_create(actor=actor, values={"name": "Co"})
         tag = Tag.objects.create(workspace=acme, name="VIP")
-        first = contact_create(actor=actor, values={"last_name": "P", "company": company,
-                                                    "tags": [tag]})
+        first = contact_create(
+            actor=actor, values={"last_name": "P", "company": company, "tags": [tag]}
+        )
     few_list = _queries(client, "/w/acme/contacts/")
     few_detail = _queries(client, f"/w/acme/contacts/{first.pk}/")
     with scope(workspace=acme):
         for i in range(30):
-            contact_create(actor=actor, values={"last_name": f"P{i}", "company": company,
-                                                "tags": [tag]})
+            contact_create(
+                actor=actor, values={"last_name": f"P{i}", "company": company, "tags": [tag]}
+            )
         contact_update(actor=actor, contact=first, expected_version=1, values={"title": "CEO"})
     assert _queries(client, "/w/acme/contacts/") == few_list
     assert _queries(client, f"/w/acme/contacts/{first.pk}/") == few_detail

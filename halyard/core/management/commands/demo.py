@@ -1,4 +1,4 @@
-"""`halyard demo`: create (once) the demo workspace with realistic sample data and print its login."""
+"""`halyard demo`: create the demo workspace with sample data once, and print its login."""
 
 from __future__ import annotations
 
@@ -23,8 +23,18 @@ from halyard.workspaces.models import Membership, Role, Team, Workspace
 OWNER_EMAIL = "owner@demo.halyard.test"
 REP_EMAIL = "rep@demo.halyard.test"
 LOCALES = ["en_US", "vi_VN", "zh_CN", "zh_TW", "fa_IR"]
-INDUSTRIES = ["Software", "Manufacturing", "Retail", "Logistics", "Healthcare", "Education",
-              "Finance", "Hospitality", "Construction", "Agriculture"]
+INDUSTRIES = [
+    "Software",
+    "Manufacturing",
+    "Retail",
+    "Logistics",
+    "Healthcare",
+    "Education",
+    "Finance",
+    "Hospitality",
+    "Construction",
+    "Agriculture",
+]
 TAGS = ["VIP", "Partner", "Newsletter", "Trade show 2026", "Referral"]
 
 
@@ -44,9 +54,11 @@ class Command(BaseCommand):
             login_file.chmod(0o600)
         if login_file.exists():
             email, password = login_file.read_text().split()[:2]
-            self.stdout.write(self.style.SUCCESS(
-                f"\nDemo workspace 'demo' — sign in as {email} with password {password}\n"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nDemo workspace 'demo' — sign in as {email} with password {password}\n"
+                )
+            )
         else:
             self.stdout.write("The demo workspace exists; its login file in var/ is missing.")
 
@@ -57,8 +69,9 @@ class Command(BaseCommand):
 
         owner = _user(OWNER_EMAIL, "Alice Tran", password)
         rep = _user(REP_EMAIL, "Bob Nguyen", password)
-        workspace = workspace_create(owner=owner, name="Demo Trading Co.", slug="demo",
-                                     source=Source.SYSTEM)
+        workspace = workspace_create(
+            owner=owner, name="Demo Trading Co.", slug="demo", source=Source.SYSTEM
+        )
         rnd = random.Random(2026)  # noqa: S311 - sample data, not security
         fakers = [Faker(loc) for loc in LOCALES]
         for i, fake in enumerate(fakers):
@@ -71,12 +84,19 @@ class Command(BaseCommand):
             team.members.set([owner_member, rep_member])
             tags = [Tag.objects.create(workspace=workspace, name=t) for t in TAGS]
             CustomField.objects.create(
-                workspace=workspace, record_type="contacts", key="segment", label="Segment",
-                field_type=FieldType.SELECT, options=["SMB", "Mid-market", "Enterprise"],
+                workspace=workspace,
+                record_type="contacts",
+                key="segment",
+                label="Segment",
+                field_type=FieldType.SELECT,
+                options=["SMB", "Mid-market", "Enterprise"],
             )
             CustomField.objects.create(
-                workspace=workspace, record_type="companies", key="employees",
-                label="Employees", field_type=FieldType.NUMBER,
+                workspace=workspace,
+                record_type="companies",
+                key="employees",
+                label="Employees",
+                field_type=FieldType.NUMBER,
             )
             actor = Actor.system(workspace, source=Source.SYSTEM)
             owners = [owner, rep]
@@ -84,23 +104,36 @@ class Command(BaseCommand):
             for _ in range(n_companies):
                 fake = rnd.choice(fakers)
                 name = fake.company()
-                domain = Faker("en_US").domain_name() if fake.locales[0] != "en_US" else (
-                    fake.domain_name())
-                company = Company(
-                    name=name, domain=domain, industry=rnd.choice(INDUSTRIES),
-                    phone=fake.phone_number()[:32], website=f"https://{domain}",
-                    city=fake.city(), country=fake.current_country() if hasattr(
-                        fake, "current_country") else "",
-                    owner=rnd.choice(owners), custom={"employees": rnd.randint(5, 5000)},
+                domain = (
+                    Faker("en_US").domain_name()
+                    if fake.locales[0] != "en_US"
+                    else (fake.domain_name())
                 )
-                companies.append(record_insert(actor=actor, record=company,
-                                               tags=rnd.sample(tags, rnd.randint(0, 2))))
+                company = Company(
+                    name=name,
+                    domain=domain,
+                    industry=rnd.choice(INDUSTRIES),
+                    phone=fake.phone_number()[:32],
+                    website=f"https://{domain}",
+                    city=fake.city(),
+                    country=fake.current_country() if hasattr(fake, "current_country") else "",
+                    owner=rnd.choice(owners),
+                    custom={"employees": rnd.randint(5, 5000)},
+                )
+                companies.append(
+                    record_insert(
+                        actor=actor, record=company, tags=rnd.sample(tags, rnd.randint(0, 2))
+                    )
+                )
             for _ in range(n_contacts):
                 fake = rnd.choice(fakers)
                 contact = Contact(
-                    first_name=fake.first_name(), last_name=fake.last_name(),
-                    email=Faker("en_US").unique.email(), phone=fake.phone_number()[:32],
-                    title=fake.job()[:120], company=rnd.choice(companies),
+                    first_name=fake.first_name(),
+                    last_name=fake.last_name(),
+                    email=Faker("en_US").unique.email(),
+                    phone=fake.phone_number()[:32],
+                    title=fake.job()[:120],
+                    company=rnd.choice(companies),
                     owner=rnd.choice(owners),
                     custom={"segment": rnd.choice(["SMB", "Mid-market", "Enterprise"])},
                 )

@@ -19,24 +19,46 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
-        parser.add_argument("--no-worker", action="store_true",
-                            help="Do not start the background worker (run it separately).")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background worker (run it separately).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         bin_dir = os.path.dirname(sys.executable)
         children = []
         if not options["no_worker"]:
-            children.append(subprocess.Popen([  # noqa: S603
-                os.path.join(bin_dir, "celery"), "-A", "config", "worker", "--beat",
-                "--loglevel", "WARNING", "--concurrency", "1",
-                "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
-            ]))
+            children.append(
+                subprocess.Popen(
+                    [
+                        os.path.join(bin_dir, "celery"),
+                        "-A",
+                        "config",
+                        "worker",
+                        "--beat",
+                        "--loglevel",
+                        "WARNING",
+                        "--concurrency",
+                        "1",
+                        "--schedule",
+                        str(settings.VAR_DIR / "celerybeat-schedule"),
+                    ]
+                )
+            )
         self.stdout.write(f"Halyard is at http://{options['host']}:{options['port']}/")
-        web = subprocess.Popen([  # noqa: S603
-            os.path.join(bin_dir, "gunicorn"), "config.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]), "--access-logfile", "-",
-        ])
+        web = subprocess.Popen(
+            [
+                os.path.join(bin_dir, "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
+            ]
+        )
         children.append(web)
 
         def stop(*_: Any) -> None:

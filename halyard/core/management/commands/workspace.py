@@ -39,10 +39,10 @@ class Command(BaseCommand):
                     user.save()
                     from allauth.account.models import EmailAddress
 
-                    EmailAddress.objects.create(user=user, email=email, primary=True,
-                                                verified=True)
-                workspace = workspace_create(owner=user, name=options["name"],
-                                             slug=options["slug"], source=Source.SYSTEM)
+                    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+                workspace = workspace_create(
+                    owner=user, name=options["name"], slug=options["slug"], source=Source.SYSTEM
+                )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"Created workspace {workspace.slug} owned by {user.email}")
