@@ -39,7 +39,7 @@ demo: migrate
 
 ## Set up everything, create the demo workspace, and serve Halyard with its background worker.
 run: demo
-	$(BIN)/halyard collectstatic
+	$(BIN)/halyard collectstatic --noinput -v0
 	$(BIN)/halyard serve --host $(HOST) --port $(PORT)
 
 ## Run the whole suite (SQLite; and PostgreSQL, Redis and the browser where present).

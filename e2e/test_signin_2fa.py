@@ -76,9 +76,7 @@ def test_totp_activation_and_sign_in(page: Any, live_server: Any) -> None:
     assert len(codes) == 10, codes
     screenshot(page, "2fa-recovery-codes")
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    assert Authenticator.objects.filter(
-        user=user, type=Authenticator.Type.RECOVERY_CODES
-    ).exists()
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists()
 
     sign_out(page)
 

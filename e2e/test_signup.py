@@ -14,8 +14,9 @@ from e2e.conftest import PASSWORD, make_user, make_workspace, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def fill_signup(page: Any, *, email: str, password: str, name: str, workspace: str,
-                slug: str = "") -> None:
+def fill_signup(
+    page: Any, *, email: str, password: str, name: str, workspace: str, slug: str = ""
+) -> None:
     page.goto("/accounts/signup/")
     expect(page.get_by_role("heading", name="Sign Up")).to_be_visible()
     page.get_by_label("Your name").fill(name)
@@ -32,8 +33,14 @@ def test_signup_creates_account_and_workspace(page: Any, live_server: Any) -> No
     from halyard.accounts.models import User
     from halyard.workspaces.models import Membership, Workspace
 
-    fill_signup(page, email="dana@example.com", password=PASSWORD, name="Dana Seller",
-                workspace="Acme Trading", slug="acme")
+    fill_signup(
+        page,
+        email="dana@example.com",
+        password=PASSWORD,
+        name="Dana Seller",
+        workspace="Acme Trading",
+        slug="acme",
+    )
 
     expect(page).to_have_url(re.compile(r"/w/acme/$"))
     expect(page.locator(".sidebar .switcher .ws-name")).to_have_text("Acme Trading")
@@ -58,8 +65,14 @@ def test_signup_with_taken_email_shows_error(page: Any, live_server: Any) -> Non
     existing = make_user("erin@example.com", "Erin Existing")
     make_workspace(existing, "Erin Co", "erin")
 
-    fill_signup(page, email="erin@example.com", password=PASSWORD, name="Erin Impostor",
-                workspace="Impostor Trading", slug="impostor")
+    fill_signup(
+        page,
+        email="erin@example.com",
+        password=PASSWORD,
+        name="Erin Impostor",
+        workspace="Impostor Trading",
+        slug="impostor",
+    )
 
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
     errors = page.locator("form ul.errorlist")
@@ -81,8 +94,14 @@ def test_signup_with_weak_password_shows_error(page: Any, live_server: Any) -> N
     from halyard.accounts.models import User
     from halyard.workspaces.models import Workspace
 
-    fill_signup(page, email="frank@example.com", password="password", name="Frank Weak",
-                workspace="Weak Trading", slug="weak")
+    fill_signup(
+        page,
+        email="frank@example.com",
+        password="password",
+        name="Frank Weak",
+        workspace="Weak Trading",
+        slug="weak",
+    )
 
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
     errors = page.locator("form ul.errorlist")
