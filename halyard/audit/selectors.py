@@ -24,7 +24,15 @@ def audit_list(
     *, workspace: Any, filters: dict[str, str], before: int | None = None, limit: int = 50
 ) -> list[AuditEntry]:
     """Return a page of the workspace's audit log, newest first, filtered."""
-    qs = AuditEntry.objects.filter(workspace=workspace).select_related("actor")
+    from django.db.models import Q
+
+    from halyard.workspaces.models import Membership
+
+    # Account events (sign-in, password, 2FA) have no workspace; admins see their members' ones.
+    members = Membership.objects.filter(workspace=workspace).values("user_id")
+    qs = AuditEntry.objects.filter(
+        Q(workspace=workspace) | Q(workspace__isnull=True, actor_id__in=members)
+    ).select_related("actor")
     if filters.get("action"):
         qs = qs.filter(action=filters["action"])
     if filters.get("source"):
