@@ -44,6 +44,7 @@ run: demo
 
 ## Run the whole suite (SQLite; and PostgreSQL, Redis and the browser where present).
 test: install-dev
+	$(BIN)/halyard compiletranslations
 	$(BIN)/python -m halyard.testrun
 
 lint: install-dev

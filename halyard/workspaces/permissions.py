@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from halyard.workspaces.models import Membership
@@ -58,7 +59,11 @@ def _grant(modules: list[str], actions: list[str]) -> dict[str, list[str]]:
 
 # Built-in roles: key -> (name, permissions, record scope). Owners and admins may do anything.
 BUILTIN_ROLES: dict[str, tuple[Any, dict[str, list[str]], str]] = {
-    "owner": (_("Owner"), _grant([m.value for m in Module], ALL_ACTIONS), RecordScope.ALL),
+    "owner": (
+        pgettext_lazy("workspace role", "Owner"),
+        _grant([m.value for m in Module], ALL_ACTIONS),
+        RecordScope.ALL,
+    ),
     "admin": (_("Admin"), _grant([m.value for m in Module], ALL_ACTIONS), RecordScope.ALL),
     "sales_manager": (
         _("Sales manager"),
