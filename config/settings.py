@@ -159,6 +159,7 @@ if not BROKER_URL:
         "processed_folder": str(_queue_dir / "processed"),
         "store_processed": False,
         "control_folder": str(_queue_dir / "control"),
+        "polling_interval": 0.2,
     }
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True

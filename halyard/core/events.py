@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from halyard.core.context import Actor
 from halyard.core.models import OutboxEvent
@@ -43,6 +44,10 @@ def event_record(*, actor: Actor, name: str, payload: dict[str, Any]) -> OutboxE
         "actor_id": actor.user.pk if actor.user else None,
         "source": actor.source,
     }
+    if not subscribers_for(name):  # kept for the record; nothing to deliver
+        return OutboxEvent.objects.create(
+            workspace=actor.workspace, name=name, payload=body, dispatched_at=timezone.now()
+        )
     event = OutboxEvent.objects.create(workspace=actor.workspace, name=name, payload=body)
     transaction.on_commit(lambda: _enqueue(event.pk))
     return event
