@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from halyard.core.events import handler_key, subscribers_for
@@ -64,14 +65,18 @@ def event_deliver(event_id: int) -> None:
 @shared_task
 def relay_outbox() -> int:
     """Enqueue events whose delivery was never enqueued or was lost (a process died)."""
-    stale = timezone.now() - timedelta(seconds=30)
+    now = timezone.now()
+    # Events still waiting in the queue are not sent again: only those never relayed, or
+    # relayed long enough ago that their message must have been lost.
     ids = list(
         OutboxEvent.objects.filter(
-            dispatched_at__isnull=True, created_at__lt=stale, attempts__lt=10
+            dispatched_at__isnull=True, created_at__lt=now - timedelta(seconds=30), attempts__lt=10
         )
+        .filter(Q(relayed_at__isnull=True) | Q(relayed_at__lt=now - timedelta(minutes=15)))
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
+    OutboxEvent.objects.filter(pk__in=ids).update(relayed_at=now)
     for event_id in ids:
         dispatch_event.delay(event_id)
     return len(ids)

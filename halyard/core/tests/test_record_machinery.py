@@ -189,3 +189,26 @@ def test_deleting_a_workspace_removes_all_its_data(acme, other, alice, charlie):
         assert list(Contact.objects.values_list("last_name", flat=True)) == ["Kept"]
         assert not AuditEntry.objects.filter(workspace_id=acme.pk).exists()
         assert not OutboxEvent.objects.filter(workspace_id=acme.pk).exists()
+
+
+def test_the_relay_resends_a_lost_event_once_not_on_every_run(in_acme, alice, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from halyard.core import events, jobs
+
+    sent = []
+    monkeypatch.setattr(jobs.dispatch_event, "delay", sent.append)
+    handler = events.subscribe("contact.created")(lambda event: None)
+    try:
+        contact_create(actor=actor_for(in_acme, alice), values={"last_name": "Lost"})
+        event = OutboxEvent.objects.get(name="contact.created")
+        assert jobs.relay_outbox() == 0  # too fresh: its own enqueue may still be on the way
+        OutboxEvent.objects.filter(pk=event.pk).update(
+            created_at=timezone.now() - timedelta(minutes=1)
+        )
+        assert jobs.relay_outbox() == 1 and sent == [event.pk]
+        assert jobs.relay_outbox() == 0  # already in the queue
+    finally:
+        events._SUBSCRIBERS["contact.created"].remove(handler)
