@@ -1,7 +1,5 @@
 """URL map: accounts, workspaces (under /w/<slug>/), health."""
 
-from allauth.account.views import signup
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, include, path
 
 from halyard.accounts import views as account_views
@@ -42,7 +40,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/profile/", account_views.profile, name="profile"),
     # Sign-up creates the user and their first workspace: all of it, or nothing.
-    path("accounts/signup/", transaction.atomic(signup), name="account_signup"),
+    path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("language/", account_views.set_language, name="set_language"),
     path("workspaces/new/", ws.workspace_create, name="workspace_create"),

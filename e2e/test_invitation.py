@@ -14,14 +14,6 @@ from e2e.conftest import PASSWORD, make_user, make_workspace, screenshot, sign_i
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# allauth's SignupView does not pass `request` to the sign-up form, so
-# SignupExtraForm._invited() (halyard/accounts/forms.py:36-38) is always False and an invited
-# person is told "Enter a name for your workspace." (line 50-51).
-INVITED_SIGNUP_BUG = (
-    "halyard/accounts/forms.py:37 reads self.request, which allauth never sets on the sign-up "
-    "form: an invited person must still enter a workspace name (and so creates a workspace)"
-)
-
 
 def invite_through_ui(
     new_context: Any, mailoutbox: Any, email: str = "bob@example.com"
@@ -63,6 +55,11 @@ def open_invitation_and_go_to_signup(page: Any, link: str) -> None:
     screenshot(page, "invitation-landing")
     page.get_by_role("link", name="Create your account").click()
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
+    # The page says what they are joining, and asks for no workspace of their own.
+    expect(page.locator(".public-card")).to_contain_text(
+        "Create your account to join Acme Trading."
+    )
+    expect(page.get_by_label("Workspace name")).to_have_count(0)
     page.get_by_label("Your name").fill("Bob Rep")
     page.get_by_label("Email").fill("bob@example.com")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
@@ -98,8 +95,6 @@ def test_invite_sign_up_accept_and_link_works_once(
     # Bob, on his own device, opens the link and creates his account.
     bob_page = new_context().new_page()
     open_invitation_and_go_to_signup(bob_page, link)
-    # Works around INVITED_SIGNUP_BUG: the form insists on a workspace of his own.
-    bob_page.get_by_label("Workspace name").fill("Bob Sandbox")
     bob_page.get_by_role("button", name="Sign Up").click()
 
     # After signing up he is back on the invitation and accepts it.
@@ -133,7 +128,6 @@ def test_invite_sign_up_accept_and_link_works_once(
     expect(stranger.get_by_role("link", name="Create your account")).to_have_count(0)
 
 
-@pytest.mark.xfail(reason=INVITED_SIGNUP_BUG, strict=True)
 def test_invited_person_signs_up_without_a_workspace_of_their_own(
     new_context: Any, live_server: Any, mailoutbox: Any, acme: Any
 ) -> None:

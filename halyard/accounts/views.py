@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -87,3 +89,40 @@ def locked_out(
 ) -> HttpResponse:
     """Tell a locked-out visitor what happened and when to try again."""
     return render(request, "accounts/locked_out.html", status=429)
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, told about a pending invitation (no workspace of one's own then)."""
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.request = self.request
+        if self._invitation() is not None:
+            for name in ("workspace_name", "workspace_slug"):
+                form.fields.pop(name, None)
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = self._invitation()
+        return context
+
+    def _invitation(self) -> Any:
+        from django_scopes import scopes_disabled
+
+        from halyard.accounts.forms import INVITATION_SESSION_KEY
+        from halyard.workspaces.models import Invitation
+        from halyard.workspaces.services import token_hash
+
+        token = self.request.session.get(INVITATION_SESSION_KEY)
+        if not token:
+            return None
+        with scopes_disabled():
+            invitation = (
+                Invitation.objects.select_related("workspace")
+                .filter(token_hash=token_hash(token)).first()
+            )
+        return invitation if invitation is not None and invitation.is_pending else None
+
+
+signup = transaction.atomic(SignupView.as_view())

@@ -44,6 +44,8 @@ class InviteForm(forms.Form):
         field = self.fields["role"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Role.objects.exclude(key="owner")
+        field.empty_label = None
+        field.initial = Role.objects.filter(key="sales_rep").values_list("pk", flat=True).first()
         field.label_from_instance = lambda r: r.display_name  # type: ignore[method-assign,assignment]
 
 

@@ -124,7 +124,8 @@ def workspace_delete(*, actor: Actor, confirm_slug: str) -> None:
         actor.workspace.delete()
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """Return the stored form of an invitation token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -152,7 +153,7 @@ def member_invite(*, actor: Actor, email: str, role: Role) -> tuple[Invitation, 
             email=email,
             role=role,
             invited_by=actor.user,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         audit_write(
@@ -187,7 +188,7 @@ def invitation_lookup(token: str) -> Invitation | None:
     """Return the invitation for a token, whatever its state, or None."""
     return (
         Invitation.objects.select_related("workspace", "role")
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
 
@@ -198,7 +199,7 @@ def invitation_accept(*, user: User, token: str, ip: str | None = None) -> Membe
         invitation = (
             Invitation.objects.select_for_update()
             .select_related("workspace", "role")
-            .filter(token_hash=_token_hash(token))
+            .filter(token_hash=token_hash(token))
             .first()
         )
         if invitation is None:
