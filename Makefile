@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-sqlite test-postgres lint fmt bench install install-dev migrate demo messages clean
+.PHONY: run test lint fmt bench install install-dev migrate demo messages clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -30,6 +30,7 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 	$(BIN)/halyard compiletranslations
 install-dev: $(VENV)/.installed-dev node_modules/.installed
+	$(BIN)/halyard compiletranslations
 
 migrate: install
 	$(BIN)/halyard migrate
@@ -44,7 +45,6 @@ run: demo
 
 ## Run the whole suite (SQLite; and PostgreSQL, Redis and the browser where present).
 test: install-dev
-	$(BIN)/halyard compiletranslations
 	$(BIN)/python -m halyard.testrun
 
 lint: install-dev

@@ -1,0 +1,167 @@
+"""`make bench`: page latencies of the first slice, in-process, on generated data.
+
+This is the foundation's benchmark: it seeds a throw-away workspace (SQLite by default, or
+BENCH_DATABASE_URL) and times the contacts list (first and a deep keyset page), a contact page
+and the global search through Django's test client, so the numbers are the server's own work
+without network or a browser. The full suite at a million contacts, over HTTP against
+gunicorn and compared with raw SQL, is the subject of its own issue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+CONTACTS = int(os.environ.get("BENCH_CONTACTS", "20000"))
+COMPANIES = max(CONTACTS // 10, 1)
+REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _setup() -> None:
+    var = tempfile.mkdtemp(prefix="halyard-bench-")
+    os.environ["HALYARD_VAR_DIR"] = var
+    os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", ""))
+    if not os.environ["DATABASE_URL"]:
+        os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _seed():  # type: ignore[no-untyped-def]
+    import random
+
+    from django_scopes import scope
+
+    from halyard.accounts.models import User
+    from halyard.companies.models import Company
+    from halyard.contacts.models import Contact
+    from halyard.workspaces.services import workspace_create
+
+    owner = User.objects.create_user("bench@example.com", "bench-password-123", full_name="B")
+    workspace = workspace_create(owner=owner, name="Bench", slug="bench")
+    rnd = random.Random(7)  # noqa: S311
+    with scope(workspace=workspace):
+        companies = Company.objects.bulk_create(
+            Company(
+                workspace=workspace,
+                name=f"Company {i}",
+                domain=f"c{i}.example.com",
+                owner=owner,
+                created_by=owner,
+            )
+            for i in range(COMPANIES)
+        )
+        first = ["An", "Bình", "Chi", "Dũng", "伟", "芳", "Sara", "Reza", "Mai", "John"]
+        last = ["Nguyễn", "Trần", "Lê", "王", "李", "張", "Ahmadi", "Karimi", "Smith", "Pham"]
+        batch = []
+        for i in range(CONTACTS):
+            batch.append(
+                Contact(
+                    workspace=workspace,
+                    first_name=rnd.choice(first),
+                    last_name=f"{rnd.choice(last)}{i}",
+                    email=f"person{i}@example.com",
+                    phone=f"+8490{i:07d}",
+                    company=rnd.choice(companies),
+                    owner=owner,
+                    created_by=owner,
+                )
+            )
+            if len(batch) == 5000:
+                Contact.objects.bulk_create(batch)
+                batch = []
+        Contact.objects.bulk_create(batch)
+        middle = Contact.objects.order_by("-pk").values_list("pk", flat=True)[CONTACTS // 2]
+        any_contact = Contact.objects.order_by("pk").values_list("pk", flat=True).first()
+    return owner, middle, any_contact
+
+
+def _time(client, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    samples = []
+    client.get(url)  # warm
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
+def main() -> int:
+    """Seed, measure, and write the table to bench/results/."""
+    _setup()
+    from django.db import connection
+    from django.test import Client
+
+    started = time.perf_counter()
+    owner, middle, contact_pk = _seed()
+    seed_s = time.perf_counter() - started
+    client = Client()
+    client.force_login(owner)
+    scenarios = {
+        "contacts list, page 1": "/w/bench/contacts/",
+        "contacts list, deep page (keyset)": f"/w/bench/contacts/?after={middle}",
+        "contacts list, filtered by owner": f"/w/bench/contacts/?owner={owner.pk}",
+        "contact page with history": f"/w/bench/contacts/{contact_pk}/",
+        "global search, name fragment": "/w/bench/search/?q=Tr%E1%BA%A7n12",
+        "dashboard": "/w/bench/",
+    }
+    results = {name: _time(client, url) for name, url in scenarios.items()}
+    commit = subprocess.run(  # noqa: S603
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,  # noqa: S607
+    ).stdout.strip()
+    meta = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "database": connection.vendor,
+        "contacts": CONTACTS,
+        "companies": COMPANIES,
+        "repeat": REPEAT,
+        "seed_seconds": round(seed_s, 1),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    }
+    lines = [
+        f"# Halyard bench — {meta['date']} — commit {commit}",
+        "",
+        f"{meta['machine']}; {connection.vendor}; {CONTACTS} contacts, {COMPANIES} companies; "
+        f"in-process (Django test client), {REPEAT} requests each.",
+        "",
+        "| scenario | p50 ms | p95 ms | max ms |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {n} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} |" for n, r in results.items()),
+    ]
+    table = "\n".join(lines)
+    print(table)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    (RESULTS / f"{stamp}.md").write_text(table + "\n")
+    (RESULTS / f"{stamp}.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
