@@ -120,7 +120,8 @@ class SignupView(allauth_views.SignupView):
         with scopes_disabled():
             invitation = (
                 Invitation.objects.select_related("workspace")
-                .filter(token_hash=token_hash(token)).first()
+                .filter(token_hash=token_hash(token))
+                .first()
             )
         return invitation if invitation is not None and invitation.is_pending else None
 
