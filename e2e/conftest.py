@@ -27,37 +27,6 @@ PASSWORD = "correct-horse-battery-9"
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="session", autouse=True)
-def fresh_translations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Serve the translations compiled from the current .po files.
-
-    The .mo files are git-ignored build output (`halyard compiletranslations`) and go stale
-    whenever a .po file is edited, which would make the language tests depend on who ran what.
-    Compile every catalogue under LOCALE_PATHS into a temporary tree, as that command does, and
-    point LOCALE_PATHS there for the session (the live server runs in this process).
-    """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-    from django.conf import settings
-    from django.test import override_settings
-
-    root = tmp_path_factory.mktemp("locale")
-    paths = []
-    for index, source in enumerate(settings.LOCALE_PATHS):
-        target = root / str(index)
-        target.mkdir()
-        for po_path in Path(source).glob("*/LC_MESSAGES/*.po"):
-            mo_path = target / po_path.relative_to(source).with_suffix(".mo")
-            mo_path.parent.mkdir(parents=True, exist_ok=True)
-            with po_path.open("rb") as handle:
-                catalog = read_po(handle, locale=po_path.parent.parent.name)
-            with mo_path.open("wb") as handle:
-                write_mo(handle, catalog, use_fuzzy=False)
-        paths.append(target)
-    with override_settings(LOCALE_PATHS=paths):
-        yield
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A headless Chromium shared by the whole session (Debian's, never a downloaded one)."""

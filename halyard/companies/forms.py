@@ -1,3 +1,5 @@
+from django import forms
+
 from halyard.companies.models import Company
 from halyard.core.forms import RecordForm
 
@@ -7,4 +9,5 @@ class CompanyForm(RecordForm):
 
     class Meta:
         model = Company
-        fields = ["name", "domain", "industry", "phone", "website", "city", "country", "owner"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+        fields = ["name", "domain", "industry", "phone", "website", "city", "country"]

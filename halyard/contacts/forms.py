@@ -17,7 +17,8 @@ class ContactForm(RecordForm):
 
     class Meta:
         model = Contact
-        fields = ["first_name", "last_name", "email", "phone", "title", "owner"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+        fields = ["first_name", "last_name", "email", "phone", "title"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ class RecordForm(forms.ModelForm):
     """A ModelForm that adds the workspace's custom fields, tags, owner and the version seen."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, empty_value=None, required=False)
     tags = forms.ModelMultipleChoiceField(
         label=_("Tags"),
         queryset=Tag.objects.none(),
@@ -31,15 +32,11 @@ class RecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         members = members or []
         self.definitions = list(CustomField.objects.filter(record_type=self.record_type))
-        if "owner" in self.fields:
-            self.fields["owner"] = forms.TypedChoiceField(
-                label=_("Owner"),
-                choices=[("", "—"), *members],
-                coerce=int,
-                empty_value=None,
-                required=False,
-                initial=self.instance.owner_id,
-            )
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.TypedChoiceField)
+        owner.choices = [("", "—"), *members]
+        if self.instance.pk:
+            owner.initial = self.instance.owner_id
         self.fields["tags"].queryset = Tag.objects.all()  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.all())
@@ -68,8 +65,7 @@ class RecordForm(forms.ModelForm):
         data = self.cleaned_data
         names = [*(self._meta.fields or []), *self.extra_value_fields]
         values = {name: data[name] for name in names if name in data}
-        if "owner" in values:
-            values["owner_id"] = values.pop("owner")
+        values["owner_id"] = data.get("owner")
         custom = dict(self.instance.custom or {})
         for definition in self.definitions:
             custom[definition.key] = to_json(definition, data.get(FORM_PREFIX + definition.key))

@@ -98,7 +98,7 @@ class RecordViews:
             "custom_defs": custom_defs,
         }
         template = self._template("list")
-        if request.htmx:
+        if request.htmx and not request.htmx.boosted:
             template += "#results"
         return render(request, template, context)
 

@@ -35,5 +35,9 @@ def search(request: WorkspaceRequest) -> HttpResponse:
             .filter(Q(name__icontains=q) | Q(domain__icontains=q))
             .order_by("-pk")[:10]
         )
-    template = "core/search.html#results" if request.htmx else "core/search.html"
+    template = (
+        "core/search.html#results"
+        if request.htmx and not request.htmx.boosted
+        else "core/search.html"
+    )
     return render(request, template, {"q": q, "contacts": contacts, "companies": companies})

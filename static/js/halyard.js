@@ -7,13 +7,18 @@
     const target = event.target;
     const typing = target instanceof HTMLElement &&
       (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "/" || (event.key === "k" && event.ctrlKey)) {
+    const ctrlK = event.key === "k" && (event.ctrlKey || event.metaKey);
+    if (!ctrlK && (typing || event.ctrlKey || event.metaKey || event.altKey)) return;
+    if (event.key === "/" || ctrlK) {
       const box = document.querySelector("[data-shortcut='/']");
       if (box) { event.preventDefault(); box.focus(); box.select(); }
     }
     if (event.key === "Escape") {
       document.querySelectorAll("details[open]").forEach(function (d) { d.removeAttribute("open"); });
+      document.querySelectorAll("[data-toggle][aria-expanded=true]").forEach(function (toggle) {
+        document.getElementById(toggle.getAttribute("data-toggle")).classList.remove("open");
+        toggle.setAttribute("aria-expanded", "false");
+      });
     }
   });
 

@@ -19,6 +19,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "DEBUG": "0",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -202,3 +202,66 @@ def test_list_and_detail_pages_run_a_fixed_number_of_queries(acme, alice):
     assert _queries(client, "/w/acme/contacts/") == few_list
     assert _queries(client, f"/w/acme/contacts/{first.pk}/") == few_detail
     assert few_list <= 13
+
+
+def test_create_and_edit_through_the_forms_with_owner_tags_and_custom_fields(acme, alice, bob):
+    from halyard.customfields.models import CustomField, Tag
+
+    with scope(workspace=acme):
+        CustomField.objects.create(
+            workspace=acme,
+            record_type="contacts",
+            key="since",
+            label="Customer since",
+            field_type="date",
+        )
+        vip = Tag.objects.create(workspace=acme, name="VIP")
+    client = client_for(alice)
+    response = client.post(
+        "/w/acme/contacts/new/",
+        {
+            "first_name": "Mai",
+            "last_name": "Nguyễn",
+            "email": "MAI@example.vn",
+            "owner": bob.pk,
+            "tags": [vip.pk],
+            "cf_since": "2024-02-29",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with scope(workspace=acme):
+        contact = Contact.objects.get(last_name="Nguyễn")
+        assert contact.owner == bob and contact.email == "mai@example.vn"
+        assert list(contact.tags.all()) == [vip] and contact.custom == {"since": "2024-02-29"}
+    response = client.post(
+        f"/w/acme/contacts/{contact.pk}/edit/",
+        {
+            "first_name": "Mai",
+            "last_name": "Nguyễn",
+            "owner": "",
+            "version": 1,
+            "cf_since": "",
+        },
+    )
+    assert response.status_code == 302
+    with scope(workspace=acme):
+        contact.refresh_from_db()
+        assert contact.owner is None and contact.version == 2 and not contact.tags.exists()
+
+
+def test_bad_form_input_is_explained_and_nothing_is_saved(acme, alice, charlie, other):
+    client = client_for(alice)
+    response = client.post(
+        "/w/acme/contacts/new/",
+        {
+            "last_name": "",
+            "email": "not-an-email",
+            "owner": charlie.pk,
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This field is required." in page and "Enter a valid email address." in page
+    assert "Select a valid choice." in page  # Charlie is not a member of Acme
+    with scope(workspace=acme):
+        assert not Contact.objects.exists()

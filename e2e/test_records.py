@@ -1,0 +1,87 @@
+"""Working with records in the browser: HTMX navigation, create, edit, conflict, trash, filter."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import make_user, make_workspace, screenshot, sign_in
+from e2e.test_workspace_switch import add_contact
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sidebar_navigates_without_reloading_the_page(page: Any, live_server: Any) -> None:
+    owner = make_user("lan@example.com", "Lan Owner")
+    make_workspace(owner, "Sen Vàng", "sen")
+    sign_in(page, "lan@example.com")
+    page.evaluate("window.__stillHere = true")
+    page.locator(".sidebar").get_by_role("link", name="Contacts").click()
+    expect(page).to_have_url(re.compile(r"/w/sen/contacts/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contacts")
+    assert page.evaluate("window.__stillHere === true")  # htmx swapped the page in place
+    expect(page.locator(".sidebar a[aria-current=page]")).to_have_text(re.compile("Contacts"))
+
+
+def test_create_edit_trash_and_restore_a_contact(page: Any, live_server: Any) -> None:
+    owner = make_user("lan@example.com", "Lan Owner")
+    make_workspace(owner, "Sen Vàng", "sen")
+    sign_in(page, "lan@example.com")
+    page.goto(live_server.url + "/w/sen/contacts/new/")
+    page.get_by_label("First name").fill("Thị Mai")
+    page.get_by_label("Last name").fill("Nguyễn")
+    page.get_by_label("Email").fill("mai@example.vn")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thị Mai Nguyễn")
+    expect(page.locator(".timeline")).to_contain_text("Created")
+
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Job title").fill("Giám đốc")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("dl.fields")).to_contain_text("Giám đốc")
+    expect(page.locator(".timeline")).to_contain_text("Updated")
+    screenshot(page, "contact-detail")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").click()
+    expect(page.locator(".toast")).to_contain_text("Moved to the trash")
+    expect(page.locator("#results")).not_to_contain_text("Thị Mai Nguyễn")
+    page.locator(".sidebar").get_by_role("link", name="Trash").click()
+    page.get_by_role("button", name="Restore").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thị Mai Nguyễn")
+
+
+def test_an_edit_made_on_an_old_copy_is_refused(new_context: Any, live_server: Any) -> None:
+    owner = make_user("lan@example.com", "Lan Owner")
+    workspace = make_workspace(owner, "Sen Vàng", "sen")
+    contact = add_contact(workspace, owner, "Minh", "Trần")
+    first, second = new_context().new_page(), new_context().new_page()
+    for tab in (first, second):
+        sign_in(tab, "lan@example.com")
+        tab.goto(f"{live_server.url}/w/sen/contacts/{contact.pk}/edit/")
+    first.get_by_label("Job title").fill("Kế toán")
+    first.get_by_role("button", name="Save").click()
+    expect(first.locator("dl.fields")).to_contain_text("Kế toán")
+    second.get_by_label("Job title").fill("Thủ quỹ")
+    second.get_by_role("button", name="Save").click()
+    expect(second.get_by_role("alert")).to_contain_text("Someone else changed this record")
+    screenshot(second, "contact-conflict")
+    second.goto(f"{live_server.url}/w/sen/contacts/{contact.pk}/")
+    expect(second.locator("dl.fields")).to_contain_text("Kế toán")
+
+
+def test_list_filters_as_you_type(page: Any, live_server: Any) -> None:
+    owner = make_user("lan@example.com", "Lan Owner")
+    workspace = make_workspace(owner, "Sen Vàng", "sen")
+    add_contact(workspace, owner, "Hoa", "Lê")
+    add_contact(workspace, owner, "Reza", "Karimi")
+    sign_in(page, "lan@example.com")
+    page.goto(live_server.url + "/w/sen/contacts/")
+    expect(page.locator("#results")).to_contain_text("Reza Karimi")
+    page.get_by_label("Find").fill("Hoa")
+    expect(page.locator("#results")).not_to_contain_text("Reza Karimi")
+    expect(page.locator("#results")).to_contain_text("Hoa Lê")
+    expect(page).to_have_url(re.compile(r"q=Hoa"))
