@@ -31,6 +31,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/roles/new/", ws.role_edit, name="role_create"),
     path("settings/roles/<int:role_id>/", ws.role_edit, name="role_edit"),
     path("settings/teams/", ws.teams, name="teams"),
+    path("settings/teams/<int:team_id>/", ws.teams, name="team_edit"),
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
 ]

@@ -32,7 +32,27 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
 
+def _fernet() -> Any:
+    import base64
+    import hashlib
+
+    from cryptography.fernet import Fernet
+    from django.conf import settings
+
+    digest = hashlib.sha256(b"halyard.mfa-secrets:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
 class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        """Store TOTP secrets and recovery seeds encrypted with a key derived from SECRET_KEY."""
+        return "fernet:" + _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not encrypted_text.startswith("fernet:"):
+            return encrypted_text  # stored before encryption was turned on
+        return _fernet().decrypt(encrypted_text.removeprefix("fernet:").encode()).decode()
+
     def can_delete_authenticator(self, authenticator: Any) -> bool:
         """Refuse to turn 2FA off while a workspace of the user requires it."""
         from halyard.workspaces.models import Membership

@@ -263,17 +263,18 @@ def role_edit(request: WorkspaceRequest, role_id: int | None = None) -> HttpResp
 
 
 @admin_view
-def teams(request: WorkspaceRequest) -> HttpResponse:
-    """List teams and create one."""
+def teams(request: WorkspaceRequest, team_id: int | None = None) -> HttpResponse:
+    """List teams; create one, or edit the one in the URL."""
     workspace = request.workspace
-    choices = _member_choices(workspace)
-    form = TeamForm(request.POST or None, choices=choices)
+    team = get_object_or_404(Team, pk=team_id) if team_id else None
+    initial = {"name": team.name, "members": [m.pk for m in team.members.all()]} if team else {}
+    form = TeamForm(request.POST or None, choices=_member_choices(workspace), initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = Membership.objects.filter(workspace=workspace, pk__in=form.cleaned_data["members"])
         try:
             services.team_save(
                 actor=request.actor,
-                team=None,
+                team=team,
                 name=form.cleaned_data["name"],
                 members=list(chosen),
             )
@@ -287,6 +288,7 @@ def teams(request: WorkspaceRequest) -> HttpResponse:
         "workspaces/teams.html",
         {
             "form": form,
+            "team": team,
             "section": "teams",
             "teams": Team.objects.prefetch_related("members__user"),
         },

@@ -221,3 +221,13 @@ def test_users_with_scopes_disabled_see_one_membership_each(acme, other):
 def test_make_user_helper_verifies_email(db):
     user = make_user("x@example.com", "X")
     assert user.emailaddress_set.get().verified
+
+
+def test_totp_secrets_are_not_stored_in_the_clear(alice):
+    secret = _enable_totp(alice)
+    stored = Authenticator.objects.get(user=alice, type=Authenticator.Type.TOTP).data["secret"]
+    assert secret not in stored and stored.startswith("fernet:")
+    client = Client()
+    client.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})
+    client.post("/accounts/2fa/authenticate/", {"code": _current_code(secret)})
+    assert client.session["_auth_user_id"] == str(alice.pk)

@@ -173,3 +173,40 @@ def test_members_page_invites_and_shows_the_pending_invitation(acme, alice):
         "/w/acme/settings/members/", {"email": "bob@example.com", "role": rep.pk}
     )
     assert "already a member" in response.content.decode()
+
+
+def test_teams_are_created_and_edited_through_the_page(acme, alice, bob):
+    from halyard.workspaces.models import Team
+
+    client = client_for(alice)
+    with scopes_disabled():
+        members = {m.user.email: m.pk for m in Membership.objects.filter(workspace=acme)}
+    response = client.post(
+        "/w/acme/settings/teams/",
+        {
+            "name": "Hà Nội",
+            "members": [members["alice@example.com"]],
+        },
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        team = Team.objects.get(workspace=acme)
+    response = client.post(
+        f"/w/acme/settings/teams/{team.pk}/",
+        {
+            "name": "Hà Nội",
+            "members": [members["alice@example.com"], members["bob@example.com"]],
+        },
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert sorted(m.user.email for m in team.members.all()) == [
+            "alice@example.com",
+            "bob@example.com",
+        ]
+        assert Team.objects.count() == 1
+    entry = AuditEntry.objects.filter(object_type="workspaces.team").order_by("-pk").first()
+    assert entry.changes["members"] == [
+        ["alice@example.com"],
+        ["alice@example.com", "bob@example.com"],
+    ]
