@@ -52,7 +52,11 @@ def main() -> int:
         if ci:
             print(message + " — CI requires all of them.", flush=True)
             return 1
-        print(message + " — their tests are skipped.", flush=True)
+        print(
+            message + " — their tests are skipped (without PostgreSQL, its pass and its own "
+            "tests do not run).",
+            flush=True,
+        )
 
     var_dir = tempfile.mkdtemp(prefix="halyard-test-")
     base_env = {
@@ -71,8 +75,6 @@ def main() -> int:
         print("== Test suite on SQLite ==", flush=True)
         # Tests marked `postgres` need PostgreSQL itself; they run in the second pass only.
         status |= subprocess.call([*pytest, "-m", "not postgres", *args], env=base_env)  # noqa: S603
-        if not pg:
-            print("PostgreSQL is not available: its pass and its own tests were not run.")
         if pg:
             print("== Test suite on PostgreSQL (browser flows ran on SQLite) ==", flush=True)
             env = {**base_env, "DATABASE_URL": PG_URL}
