@@ -8,16 +8,66 @@ from django.db import models
 
 from halyard.audit.models import AuditEntry
 
+__all__ = ["audit_list", "record_history"]
+
 
 def record_history(record: models.Model, limit: int = 50) -> list[AuditEntry]:
-    """Return the newest audit entries of one record."""
-    return list(
+    """Return the newest audit entries of one record, each with readable `rows` of changes.
+
+    A row is (field label, old, new): labels are the fields' translated names (a custom field's
+    label), and ids of related records are shown as their names, looked up in one query per
+    relation whatever the number of entries.
+    """
+    entries = list(
         AuditEntry.objects.filter(
             workspace_id=record.workspace_id,  # type: ignore[attr-defined]
             object_type=record._meta.label_lower,
             object_id=str(record.pk),
         ).select_related("actor")[:limit]
     )
+    labels, relations = _field_labels(record)
+    names: dict[str, dict[Any, str]] = {}
+    for field, model in relations.items():
+        ids = {
+            value
+            for entry in entries
+            for value in entry.changes.get(field, [])
+            if isinstance(value, int)
+        }
+        names[field] = {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=ids)}
+    for entry in entries:
+        entry.rows = [
+            (
+                labels.get(field, field),
+                _shown(names.get(field, {}), pair[0]),
+                _shown(names.get(field, {}), pair[1]),
+            )
+            for field, pair in entry.changes.items()
+            if isinstance(pair, list) and len(pair) == 2
+        ]
+    return entries
+
+
+def _field_labels(record: models.Model) -> tuple[dict[str, str], dict[str, Any]]:
+    from halyard.customfields.models import CustomField
+
+    labels: dict[str, str] = {}
+    relations: dict[str, Any] = {}
+    for field in record._meta.get_fields():
+        if getattr(field, "concrete", False) or field.many_to_many:
+            labels[field.name] = str(getattr(field, "verbose_name", field.name)).capitalize()
+            if isinstance(field, models.ForeignKey):
+                relations[field.name] = field.related_model
+    module = getattr(record, "module", "")
+    for definition in CustomField.objects.filter(record_type=module):
+        labels[f"custom.{definition.key}"] = definition.label
+    return labels, relations
+
+
+def _shown(names: dict[Any, str], value: Any) -> Any:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return names.get(value, value)
 
 
 def audit_list(

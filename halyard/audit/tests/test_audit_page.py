@@ -49,3 +49,36 @@ def test_record_page_shows_its_history(acme, alice):
         )
     page = client_for(alice).get(f"/w/acme/contacts/{contact.pk}/").content.decode()
     assert "History" in page and "le@example.com" in page and "Updated" in page
+
+
+def test_history_names_fields_and_related_records(acme, alice, bob):
+    from halyard.companies.services import company_create
+    from halyard.customfields.models import CustomField
+
+    with scope(workspace=acme):
+        CustomField.objects.create(
+            workspace=acme,
+            record_type="contacts",
+            key="segment",
+            label="Segment",
+            field_type="text",
+        )
+        actor = actor_for(acme, alice)
+        company = company_create(actor=actor, values={"name": "Sao Mai Logistics"})
+        contact = contact_create(actor=actor, values={"last_name": "Vo"})
+        contact_update(
+            actor=actor,
+            contact=contact,
+            expected_version=1,
+            values={
+                "company": company,
+                "owner_id": bob.pk,
+                "title": "CFO",
+                "custom": {"segment": "SMB"},
+            },
+        )
+    page = client_for(alice).get(f"/w/acme/contacts/{contact.pk}/").content.decode()
+    history = page.split('id="history-h"')[1]
+    assert "Company: <del>—</del> → <ins>Sao Mai Logistics</ins>" in history
+    assert "Owner: <del>Alice Owner</del> → <ins>Bob Rep</ins>" in history
+    assert "Job title:" in history and "Segment: <del>—</del> → <ins>SMB</ins>" in history
