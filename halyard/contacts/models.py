@@ -42,4 +42,11 @@ class Contact(Record):
 
     @property
     def full_name(self) -> str:
+        """Return the name in the order its script uses: family name first for CJK names."""
+        if _is_cjk(self.last_name) or _is_cjk(self.first_name):
+            return f"{self.last_name}{self.first_name}"
         return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
