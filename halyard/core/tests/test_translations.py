@@ -72,3 +72,13 @@ def test_expired_form_page_is_translated(alice):
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": "x"})
     assert response.status_code == 403
     assert "This form has expired" not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_chinese_labels_end_with_a_full_width_colon(alice, acme, language):
+    from conftest import client_for
+
+    alice.language = language
+    alice.save()
+    page = client_for(alice).get("/w/acme/contacts/new/").content.decode()
+    assert "：</label>" in page and ":</label>" not in page
