@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
 from halyard.audit.models import AuditEntry
@@ -12,12 +13,7 @@ __all__ = ["audit_list", "record_history"]
 
 
 def record_history(record: models.Model, limit: int = 50) -> list[AuditEntry]:
-    """Return the newest audit entries of one record, each with readable `rows` of changes.
-
-    A row is (field label, old, new): labels are the fields' translated names (a custom field's
-    label), and ids of related records are shown as their names, looked up in one query per
-    relation whatever the number of entries.
-    """
+    """Return the newest audit entries of one record, each with readable `rows` of changes."""
     entries = list(
         AuditEntry.objects.filter(
             workspace_id=record.workspace_id,  # type: ignore[attr-defined]
@@ -25,42 +21,64 @@ def record_history(record: models.Model, limit: int = 50) -> list[AuditEntry]:
             object_id=str(record.pk),
         ).select_related("actor")[:limit]
     )
-    labels, relations = _field_labels(record)
-    names: dict[str, dict[Any, str]] = {}
-    for field, model in relations.items():
-        ids = {
-            value
-            for entry in entries
-            for value in entry.changes.get(field, [])
-            if isinstance(value, int)
-        }
-        names[field] = {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=ids)}
-    for entry in entries:
-        entry.rows = [
-            (
-                labels.get(field, field),
-                _shown(names.get(field, {}), pair[0]),
-                _shown(names.get(field, {}), pair[1]),
-            )
-            for field, pair in entry.changes.items()
-            if isinstance(pair, list) and len(pair) == 2
-        ]
+    describe_changes(entries)
     return entries
 
 
-def _field_labels(record: models.Model) -> tuple[dict[str, str], dict[str, Any]]:
+def describe_changes(entries: list[AuditEntry]) -> None:
+    """Give each entry `rows` of (field label, old, new) that a person can read.
+
+    Labels are the fields' translated names (a custom field's label); ids of related records
+    are shown as their names, looked up in one query per relation whatever the number of
+    entries.
+    """
+    by_type: dict[str, list[AuditEntry]] = {}
+    for entry in entries:
+        by_type.setdefault(entry.object_type, []).append(entry)
+    for object_type, group in by_type.items():
+        try:
+            model = apps.get_model(object_type) if object_type else None
+        except (LookupError, ValueError):
+            model = None
+        labels, relations = _field_labels(model) if model is not None else ({}, {})
+        names: dict[str, dict[Any, str]] = {}
+        for field, related in relations.items():
+            ids = {
+                value
+                for entry in group
+                for value in entry.changes.get(field, [])
+                if isinstance(value, int)
+            }
+            if ids:
+                names[field] = {
+                    obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)
+                }
+        for entry in group:
+            entry.rows = [  # type: ignore[attr-defined]
+                (
+                    labels.get(field, field),
+                    _shown(names.get(field, {}), pair[0]),
+                    _shown(names.get(field, {}), pair[1]),
+                )
+                for field, pair in entry.changes.items()
+                if isinstance(pair, list) and len(pair) == 2
+            ]
+
+
+def _field_labels(model: type[models.Model]) -> tuple[dict[str, str], dict[str, Any]]:
     from halyard.customfields.models import CustomField
 
     labels: dict[str, str] = {}
     relations: dict[str, Any] = {}
-    for field in record._meta.get_fields():
+    for field in model._meta.get_fields():
         if getattr(field, "concrete", False) or field.many_to_many:
             labels[field.name] = str(getattr(field, "verbose_name", field.name)).capitalize()
             if isinstance(field, models.ForeignKey):
                 relations[field.name] = field.related_model
-    module = getattr(record, "module", "")
-    for definition in CustomField.objects.filter(record_type=module):
-        labels[f"custom.{definition.key}"] = definition.label
+    module = getattr(model, "module", "")
+    if module:
+        for definition in CustomField.objects.filter(record_type=module):
+            labels[f"custom.{definition.key}"] = definition.label
     return labels, relations
 
 
@@ -97,4 +115,6 @@ def audit_list(
         qs = qs.filter(created_at__date__lte=filters["date_to"])
     if before:
         qs = qs.filter(pk__lt=before)
-    return list(qs.order_by("-pk")[:limit])
+    entries = list(qs.order_by("-pk")[:limit])
+    describe_changes(entries)
+    return entries

@@ -17,7 +17,7 @@ def test_audit_page_shows_changes_with_old_and_new_values(acme, alice):
             actor=actor, contact=contact, expected_version=1, values={"last_name": "Trần"}
         )
     page = client_for(alice).get("/w/acme/settings/audit/?action=update").content.decode()
-    assert "Tran → Trần" in page
+    assert "Last name: <del>Tran</del> → <ins>Trần</ins>" in page
     assert "Created" not in page.split("<tbody>")[1]
 
 
