@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "halyard.customfields",
     "halyard.companies",
     "halyard.contacts",
+    "halyard.notifications",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "halyard.workspaces.context_processors.workspace",
+                "halyard.notifications.context_processors.notifications",
             ],
         },
     }

@@ -9,6 +9,7 @@ from halyard.contacts.views import contacts
 from halyard.core import search_views
 from halyard.core import views as core_views
 from halyard.customfields import views as field_views
+from halyard.notifications import views as notification_views
 from halyard.workspaces import views as ws
 
 workspace_patterns: list[URLPattern | URLResolver] = [
@@ -44,6 +45,7 @@ urlpatterns = [
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("language/", account_views.set_language, name="set_language"),
+    path("notifications/read/", notification_views.mark_read, name="notifications_read"),
     path("workspaces/new/", ws.workspace_create, name="workspace_create"),
     path("invitations/<str:token>/", ws.invitation_accept, name="invitation_accept"),
     path("w/<slug:slug>/", include(workspace_patterns)),

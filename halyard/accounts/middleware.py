@@ -28,7 +28,12 @@ class UserLocaleMiddleware:
         language = language or translation.get_language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Leave no language or time zone behind for whatever this thread runs next.
+            translation.deactivate()
+            timezone.deactivate()
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

@@ -22,6 +22,7 @@ from halyard.accounts.models import User
 from halyard.audit.models import AuditAction
 from halyard.audit.services import audit_write, field_changes
 from halyard.core.context import Actor, Source
+from halyard.core.events import event_record
 from halyard.workspaces import permissions
 from halyard.workspaces.models import (
     Invitation,
@@ -232,6 +233,17 @@ def invitation_accept(*, user: User, token: str, ip: str | None = None) -> Membe
         user.save(update_fields=["last_workspace"])
         actor = Actor(workspace=invitation.workspace, user=user, membership=membership, ip=ip)
         audit_write(actor=actor, action=AuditAction.INVITATION_ACCEPTED, obj=invitation)
+        event_record(
+            actor=actor,
+            name="membership.joined",
+            payload={
+                "user_id": user.pk,
+                "name": user.display_name,
+                "invited_by": invitation.invited_by_id,
+                "workspace": invitation.workspace.name,
+                "url": reverse("members", kwargs={"slug": invitation.workspace.slug}),
+            },
+        )
     return membership
 
 
@@ -262,6 +274,17 @@ def member_set_role(*, actor: Actor, membership: Membership, role: Role) -> Memb
             action=AuditAction.ROLE_CHANGE,
             obj=membership,
             changes={"role": [old, role.display_name]},
+        )
+        event_record(
+            actor=actor,
+            name="membership.role_changed",
+            payload={
+                "user_id": membership.user_id,
+                "workspace": actor.workspace.name,
+                "role": role.display_name,
+                "role_key": role.key,
+                "url": reverse("dashboard", kwargs={"slug": actor.workspace.slug}),
+            },
         )
     return membership
 

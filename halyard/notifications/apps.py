@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "halyard.notifications"
+    label = "notifications"
+
+    def ready(self) -> None:
+        from halyard.notifications import subscribers  # noqa: F401  (registers event handlers)
