@@ -210,3 +210,18 @@ def test_teams_are_created_and_edited_through_the_page(acme, alice, bob):
         ["alice@example.com"],
         ["alice@example.com", "bob@example.com"],
     ]
+
+
+def test_the_owner_deletes_the_workspace_from_its_settings(acme, alice, bob):
+    client = client_for(alice)
+    response = client.post("/w/acme/settings/delete/", {"confirm": "wrong"})
+    assert response.status_code == 302 and Workspace.objects.filter(pk=acme.pk).exists()
+    with scopes_disabled():
+        Membership.objects.filter(user=bob).update(
+            role=Role.objects.get(workspace=acme, key="admin")
+        )
+    assert client_for(bob).post("/w/acme/settings/delete/", {"confirm": "acme"}).status_code == 403
+    response = client.post("/w/acme/settings/delete/", {"confirm": "acme"})
+    assert response.status_code == 302
+    assert not Workspace.objects.filter(pk=acme.pk).exists()
+    assert client.get("/w/acme/").status_code == 404
