@@ -181,8 +181,26 @@ class RecordViews:
 
 
 def _custom_values(record: Any, record_type: str) -> list[tuple[CustomField, Any]]:
+    """Pair each custom field with the record's value; a user field shows the person's name."""
     values = record.custom or {}
-    return [(d, values.get(d.key)) for d in CustomField.objects.filter(record_type=record_type)]
+    definitions = list(
+        CustomField.objects.filter(record_type=record_type).select_related("workspace")
+    )
+    user_ids = [values.get(d.key) for d in definitions if d.field_type == "user"]
+    names = {}
+    if any(isinstance(i, int) for i in user_ids):
+        from halyard.accounts.models import User
+
+        names = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
+    return [
+        (
+            d,
+            names.get(values.get(d.key), values.get(d.key))
+            if d.field_type == "user"
+            else values.get(d.key),
+        )
+        for d in definitions
+    ]
 
 
 def _add_errors(form: RecordForm, exc: ValidationError) -> None:

@@ -20,7 +20,16 @@ OPERATORS = {
     "contains": _("contains"),
     "gt": _("greater than"),
     "lt": _("less than"),
+    "gte": _("from"),
+    "lte": _("to"),
     "empty": _("is empty"),
+}
+RANGE_TYPES = {
+    FieldType.NUMBER,
+    FieldType.DECIMAL,
+    FieldType.CURRENCY,
+    FieldType.DATE,
+    FieldType.DATETIME,
 }
 
 
@@ -105,11 +114,15 @@ def filter_custom(
     typed: Any = value
     if definition.field_type == FieldType.NUMBER:
         typed = int(value)
+    elif definition.field_type in {FieldType.DATE, FieldType.DATETIME}:
+        typed = dt.date.fromisoformat(value[:10]).isoformat()  # ISO text sorts as dates
+    elif definition.field_type == FieldType.USER:
+        typed = int(value)
     elif definition.field_type == FieldType.CHECKBOX:
         typed = value.lower() in {"1", "true", "yes", "on"}
     if op == "contains":
         return queryset.filter(**{f"{path}__icontains": value})
-    if op in {"gt", "lt"}:
+    if op in {"gt", "lt", "gte", "lte"}:
         if definition.field_type in {FieldType.DECIMAL, FieldType.CURRENCY}:
             # stored as strings for exactness; compare numerically through a cast
             from django.db.models.fields.json import KT

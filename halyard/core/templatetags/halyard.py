@@ -40,3 +40,54 @@ def now_local() -> str:
 @register.filter
 def get_item(mapping: Any, key: str) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def has_cf_filter(params: Any) -> bool:
+    """Say whether any custom field filter is set in the query."""
+    return any(k.startswith("cf_") and v for k, v in params.items())
+
+
+@register.filter
+def has_other_fields(definitions: Any) -> bool:
+    """Say whether some custom field is filtered outside the select row."""
+    return any(d.field_type not in {"select", "multi_select"} for d in definitions)
+
+
+@register.filter
+def is_range_type(field_type: str) -> bool:
+    from halyard.customfields.values import RANGE_TYPES
+
+    return field_type in RANGE_TYPES
+
+
+@register.filter
+def range_input_type(field_type: str) -> str:
+    return "date" if field_type in {"date", "datetime"} else "number"
+
+
+@register.filter
+def custom_value(value: Any, definition: Any) -> str:
+    """Format a stored custom field value for reading, in the active locale."""
+    import datetime as dt
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    kind = definition.field_type
+    try:
+        if kind == "number":
+            return formatting.format_number(int(value))
+        if kind == "decimal":
+            return formatting.format_number(Decimal(str(value)))
+        if kind == "currency":
+            return formatting.format_money(
+                Decimal(str(value)), definition.workspace.default_currency
+            )
+        if kind == "date":
+            return formatting.format_date(dt.date.fromisoformat(value))
+        if kind == "datetime":
+            return formatting.format_datetime(dt.datetime.fromisoformat(value))
+    except (ValueError, TypeError, InvalidOperation):
+        return str(value)
+    return str(value)

@@ -265,3 +265,66 @@ def test_bad_form_input_is_explained_and_nothing_is_saved(acme, alice, charlie, 
     assert "Select a valid choice." in page  # Charlie is not a member of Acme
     with scope(workspace=acme):
         assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field_type", "stored", "query", "matches"),
+    [
+        ("number", 40, "cf_f__gte=40", True),
+        ("number", 40, "cf_f__lte=39", False),
+        ("currency", "1500000.00", "cf_f__gte=1000000&cf_f__lte=2000000", True),
+        ("date", "2025-01-31", "cf_f__gte=2025-01-01&cf_f__lte=2025-01-31", True),
+        ("date", "2025-02-01", "cf_f__lte=2025-01-31", False),
+        ("checkbox", True, "cf_f=true", True),
+        ("checkbox", False, "cf_f=true", False),
+        ("text", "Kho Hải Phòng", "cf_f__contains=hải", True),
+        ("email", "ops@kho.vn", "cf_f__contains=kho.vn", True),
+    ],
+)
+def test_every_kind_of_custom_field_filters_from_the_list(
+    acme, alice, field_type, stored, query, matches
+):
+    from halyard.customfields.models import CustomField
+
+    with scope(workspace=acme):
+        CustomField.objects.create(
+            workspace=acme, record_type="contacts", key="f", label="F", field_type=field_type
+        )
+        contact_create(
+            actor=actor_for(acme, alice), values={"last_name": "Match", "custom": {"f": stored}}
+        )
+    page = client_for(alice).get(f"/w/acme/contacts/?{query}").content.decode()
+    assert ("/w/acme/contacts/" in page) and (">Match<" in page) is matches
+    assert "More filters" in page
+
+
+def test_custom_values_are_shown_in_the_readers_format(acme, alice, bob):
+    from halyard.customfields.models import CustomField
+
+    with scope(workspace=acme):
+        for key, kind in [
+            ("budget", "currency"),
+            ("since", "date"),
+            ("rep", "user"),
+            ("seats", "number"),
+        ]:
+            CustomField.objects.create(
+                workspace=acme, record_type="contacts", key=key, label=key.title(), field_type=kind
+            )
+        contact = contact_create(
+            actor=actor_for(acme, alice),
+            values={
+                "last_name": "Vo",
+                "custom": {
+                    "budget": "1500000",
+                    "since": "2025-01-31",
+                    "rep": bob.pk,
+                    "seats": 1200,
+                },
+            },
+        )
+    alice.language = "vi"
+    alice.save()
+    page = client_for(alice).get(f"/w/acme/contacts/{contact.pk}/").content.decode()
+    assert "1.500.000,00\xa0US$" in page  # the workspace's currency, written the Vietnamese way
+    assert "31/01/2025" in page and "Bob Rep" in page and "1.200" in page
