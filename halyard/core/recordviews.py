@@ -187,7 +187,7 @@ def _custom_values(record: Any, record_type: str) -> list[tuple[CustomField, Any
         CustomField.objects.filter(record_type=record_type).select_related("workspace")
     )
     user_ids = [values.get(d.key) for d in definitions if d.field_type == "user"]
-    names = {}
+    names: dict[Any, str] = {}
     if any(isinstance(i, int) for i in user_ids):
         from halyard.accounts.models import User
 
