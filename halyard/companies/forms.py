@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from halyard.companies.models import Company
 from halyard.core.forms import RecordForm
@@ -6,6 +7,9 @@ from halyard.core.forms import RecordForm
 
 class CompanyForm(RecordForm):
     record_type = "companies"
+    website = forms.URLField(
+        label=_("Website"), max_length=500, required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = Company
