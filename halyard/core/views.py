@@ -75,12 +75,18 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(
-        request,
-        500,
-        _("Something went wrong"),
-        _("Halyard hit an unexpected error. Nothing was half-saved; try again."),
+    """Render the 500 page without context processors: the database may be what failed."""
+    from django.template.loader import render_to_string
+
+    body = render_to_string(
+        "error.html",
+        {
+            "status": 500,
+            "title": _("Something went wrong"),
+            "message": _("Halyard hit an unexpected error. Nothing was half-saved; try again."),
+        },
     )
+    return HttpResponse(body, status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -111,3 +111,20 @@ def test_dates_numbers_and_money_follow_the_locale(language, date, number, money
             assert amount == money
         else:
             assert "۱٬۵۰۰٬۰۰۰" in amount and "0" not in amount
+
+
+def test_the_error_page_renders_even_when_the_database_is_gone(db, rf):
+    from unittest import mock
+
+    from django.db.utils import OperationalError
+
+    from halyard.core.views import server_error
+
+    request = rf.get("/w/acme/")
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute",
+        side_effect=OperationalError("database is locked"),
+    ):
+        response = server_error(request)
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
