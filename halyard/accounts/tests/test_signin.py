@@ -11,9 +11,8 @@ from allauth.mfa.totp.internal.auth import (
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.test.utils import override_settings
-from django_scopes import scopes_disabled
 
-from conftest import client_for, make_user
+from conftest import client_for
 from halyard.accounts.models import User
 from halyard.audit.models import AuditAction, AuditEntry
 from halyard.workspaces.models import Membership, Workspace
@@ -211,16 +210,6 @@ def test_a_missing_csrf_token_gets_a_translated_page(alice):
     response = client.post("/accounts/login/", {"login": "alice@example.com", "password": PASSWORD})
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
-
-
-def test_users_with_scopes_disabled_see_one_membership_each(acme, other):
-    with scopes_disabled():
-        assert Membership.objects.filter(workspace=other).count() == 1
-
-
-def test_make_user_helper_verifies_email(db):
-    user = make_user("x@example.com", "X")
-    assert user.emailaddress_set.get().verified
 
 
 def test_totp_secrets_are_not_stored_in_the_clear(alice):

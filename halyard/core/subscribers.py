@@ -1,1 +1,0 @@
-"""Subscribers that every installation has (other apps register theirs in their own module)."""
