@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "halyard.companies",
     "halyard.contacts",
     "halyard.notifications",
+    "halyard.deals",
 ]
 
 MIDDLEWARE = [

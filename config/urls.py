@@ -9,6 +9,7 @@ from halyard.contacts.views import contacts
 from halyard.core import search_views
 from halyard.core import views as core_views
 from halyard.customfields import views as field_views
+from halyard.deals.views import deals
 from halyard.notifications import views as notification_views
 from halyard.workspaces import views as ws
 
@@ -17,6 +18,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("search/", search_views.search, name="search"),
     path("companies/", include(companies.urls())),
     path("contacts/", include(contacts.urls())),
+    path("deals/", include(deals.urls())),
     path("trash/", audit_views.trash, name="trash"),
     path("settings/", ws.settings_general, name="settings_general"),
     path("settings/delete/", ws.workspace_delete, name="workspace_delete"),

@@ -10,10 +10,11 @@ from halyard.audit.selectors import audit_list
 from halyard.companies.models import Company
 from halyard.contacts.models import Contact
 from halyard.core.context import Source
+from halyard.deals.models import Deal
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, admin_view, workspace_view
 
-TRASHABLE = [("companies", Company), ("contacts", Contact)]
+TRASHABLE = [("companies", Company), ("contacts", Contact), ("deals", Deal)]
 
 
 @admin_view

@@ -71,6 +71,14 @@ class RecordViews:
             ),
         ]
 
+    def form_kwargs(self, request: WorkspaceRequest) -> dict[str, Any]:
+        """Return extra keyword arguments for this record type's form."""
+        return {}
+
+    def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
+        """Return extra context for this record type's page."""
+        return {}
+
     def _template(self, page: str) -> str:
         return f"{self.name}/{self.model._meta.model_name}_{page}.html"
 
@@ -115,6 +123,7 @@ class RecordViews:
                 "can_delete": permissions.can_touch(
                     request.membership, self.module, "delete", record
                 ),
+                **self.detail_extra(request, record),
             },
         )
 
@@ -122,7 +131,10 @@ class RecordViews:
         permissions.require(request.membership, self.module, "create")
         members = member_choices(request.workspace)
         form = self.form_class(
-            request.POST or None, members=members, initial={"owner": request.user.pk}
+            request.POST or None,
+            members=members,
+            initial={"owner": request.user.pk},
+            **self.form_kwargs(request),
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -140,7 +152,9 @@ class RecordViews:
     def edit_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="edit")
         members = member_choices(request.workspace)
-        form = self.form_class(request.POST or None, instance=record, members=members)
+        form = self.form_class(
+            request.POST or None, instance=record, members=members, **self.form_kwargs(request)
+        )
         conflict = None
         if request.method == "POST" and form.is_valid():
             expected = form.cleaned_data.get("version") or 0

@@ -48,4 +48,40 @@
     const question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   });
+
+  // Deal board: drag a card onto another column to move the deal there. The card's own move
+  // form does the work (and is what keyboard users use), so there is one path to the server.
+  document.addEventListener("dragstart", function (event) {
+    const card = event.target.closest && event.target.closest("[data-deal]");
+    if (!card) return;
+    event.dataTransfer.setData("text/plain", card.id);
+    event.dataTransfer.effectAllowed = "move";
+    card.classList.add("dragging");
+  });
+  document.addEventListener("dragend", function (event) {
+    const card = event.target.closest && event.target.closest("[data-deal]");
+    if (card) card.classList.remove("dragging");
+  });
+  document.addEventListener("dragover", function (event) {
+    const column = event.target.closest && event.target.closest("[data-stage]");
+    if (!column) return;
+    event.preventDefault();
+    column.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", function (event) {
+    const column = event.target.closest && event.target.closest("[data-stage]");
+    if (column && !column.contains(event.relatedTarget)) column.classList.remove("drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    const column = event.target.closest && event.target.closest("[data-stage]");
+    if (!column) return;
+    event.preventDefault();
+    column.classList.remove("drop-target");
+    const card = document.getElementById(event.dataTransfer.getData("text/plain"));
+    if (!card || card.closest("[data-stage]") === column) return;
+    const form = card.querySelector("form.move");
+    form.querySelector("select[name=stage]").value = column.getAttribute("data-stage");
+    column.querySelector(".cards").prepend(card);
+    form.requestSubmit();
+  });
 })();

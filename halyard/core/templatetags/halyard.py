@@ -91,3 +91,28 @@ def custom_value(value: Any, definition: Any) -> str:
     except (ValueError, TypeError, InvalidOperation):
         return str(value)
     return str(value)
+
+
+@register.filter
+def duration_local(value: Any) -> str:
+    """Write a span of time as days, hours or minutes, in the active language."""
+    from django.utils.translation import ngettext
+
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        text = ngettext("%(n)s day", "%(n)s days", days) % {"n": formatting.format_number(days)}
+        if hours and days < 7:
+            text += " " + ngettext("%(n)s hour", "%(n)s hours", hours) % {
+                "n": formatting.format_number(hours)
+            }
+        return text
+    if hours:
+        return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": formatting.format_number(hours)}
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {
+        "n": formatting.format_number(minutes)
+    }

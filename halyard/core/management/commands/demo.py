@@ -138,6 +138,58 @@ class Command(BaseCommand):
                     custom={"segment": rnd.choice(["SMB", "Mid-market", "Enterprise"])},
                 )
                 record_insert(actor=actor, record=contact, tags=rnd.sample(tags, rnd.randint(0, 2)))
+            _deals(workspace, owner, owners, companies, rnd)
+
+
+DEAL_NAMES = [
+    "Cold storage expansion",
+    "Fleet tracking rollout",
+    "ERP migration",
+    "Hệ thống kho lạnh",
+    "Máy nén khí công nghiệp",
+    "年度维护合同",
+    "倉儲自動化專案",
+    "قرارداد پشتیبانی سالانه",
+    "Solar roof installation",
+    "POS terminals",
+]
+
+
+def _deals(
+    workspace: Workspace,
+    owner: User,
+    owners: list[User],
+    companies: list[Company],
+    rnd: random.Random,
+) -> None:
+    """Give the demo a sales pipeline with deals spread over its stages."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from halyard.core.context import Actor as _Actor
+    from halyard.deals.services import deal_create, pipeline_ensure_default
+
+    membership = Membership.objects.get(workspace=workspace, user=owner)
+    actor = _Actor(workspace=workspace, user=owner, membership=membership, source=Source.SYSTEM)
+    pipeline = pipeline_ensure_default(actor=actor)
+    stages = list(pipeline.stages.all())
+    weights = [30, 20, 15, 10, 15, 10]
+    for i in range(40):
+        stage = rnd.choices(stages, weights=weights[: len(stages)])[0]
+        company = rnd.choice(companies)
+        deal_create(
+            actor=actor,
+            values={
+                "name": f"{rnd.choice(DEAL_NAMES)} — {company.name}"[:200],
+                "stage": stage,
+                "company": company,
+                "owner": rnd.choice(owners),
+                "amount": rnd.choice([1500, 4800, 12000, 25000, 60000, 150000]) * (i % 3 + 1),
+                "currency": workspace.default_currency,
+                "expected_close": (timezone.now() + timedelta(days=rnd.randint(-20, 120))).date(),
+            },
+        )
 
 
 def _user(email: str, name: str, password: str) -> User:
