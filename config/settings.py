@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "halyard.contacts",
     "halyard.notifications",
     "halyard.deals",
+    "halyard.activities",
 ]
 
 MIDDLEWARE = [

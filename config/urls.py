@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from halyard.accounts import views as account_views
+from halyard.activities import views as activity_views
 from halyard.audit import views as audit_views
 from halyard.companies.views import companies
 from halyard.contacts.views import contacts
@@ -37,6 +38,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/teams/<int:team_id>/", ws.teams, name="team_edit"),
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
+    path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
 ]
 
 urlpatterns = [

@@ -1,3 +1,4 @@
+from halyard.activities.panel import timeline_context
 from halyard.companies import services
 from halyard.companies.forms import CompanyForm
 from halyard.companies.models import Company
@@ -14,4 +15,5 @@ companies = RecordViews(
     trash=services.company_trash,
     restore=services.company_restore,
     arg="company",
+    detail_hook=lambda request, record: timeline_context(record, "company"),
 )

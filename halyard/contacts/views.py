@@ -1,3 +1,4 @@
+from halyard.activities.panel import timeline_context
 from halyard.contacts import services
 from halyard.contacts.forms import ContactForm
 from halyard.contacts.models import Contact
@@ -14,4 +15,5 @@ contacts = RecordViews(
     trash=services.contact_trash,
     restore=services.contact_restore,
     arg="contact",
+    detail_hook=lambda request, record: timeline_context(record, "contact"),
 )

@@ -49,6 +49,8 @@ class RecordViews:
     trash: Callable[..., Any]
     restore: Callable[..., Any]
     arg: str  # the keyword the services take the record by (e.g. "contact")
+    # Extra context for the record page (e.g. the timeline), given the request and the record.
+    detail_hook: Callable[[Any, Any], dict[str, Any]] | None = None
 
     @property
     def module(self) -> str:
@@ -77,7 +79,7 @@ class RecordViews:
 
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
         """Return extra context for this record type's page."""
-        return {}
+        return self.detail_hook(request, record) if self.detail_hook else {}
 
     def _template(self, page: str) -> str:
         return f"{self.name}/{self.model._meta.model_name}_{page}.html"

@@ -36,7 +36,12 @@ class DealViews(RecordViews):
         return {"currency": request.workspace.default_currency}
 
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
-        return {"stage_history": selectors.stage_history(record)}
+        from halyard.activities.panel import timeline_context
+
+        return {
+            "stage_history": selectors.stage_history(record),
+            **timeline_context(record, "deal"),
+        }
 
     def board_view(self, request: WorkspaceRequest) -> HttpResponse:
         permissions.require(request.membership, "deals", "view")

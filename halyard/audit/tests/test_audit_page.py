@@ -48,7 +48,7 @@ def test_record_page_shows_its_history(acme, alice):
             actor=actor, contact=contact, expected_version=1, values={"email": "le@example.com"}
         )
     page = client_for(alice).get(f"/w/acme/contacts/{contact.pk}/").content.decode()
-    assert "History" in page and "le@example.com" in page and "Updated" in page
+    assert "Timeline" in page and "le@example.com" in page and "Updated" in page
 
 
 def test_history_names_fields_and_related_records(acme, alice, bob):
@@ -78,7 +78,7 @@ def test_history_names_fields_and_related_records(acme, alice, bob):
             },
         )
     page = client_for(alice).get(f"/w/acme/contacts/{contact.pk}/").content.decode()
-    history = page.split('id="history-h"')[1]
+    history = page.split('id="timeline-h"')[1]
     assert "Company: <del>—</del> → <ins>Sao Mai Logistics</ins>" in history
     assert "Owner: <del>Alice Owner</del> → <ins>Bob Rep</ins>" in history
     assert "Job title:" in history and "Segment: <del>—</del> → <ins>SMB</ins>" in history
