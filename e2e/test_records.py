@@ -85,3 +85,28 @@ def test_list_filters_as_you_type(page: Any, live_server: Any) -> None:
     expect(page.locator("#results")).not_to_contain_text("Reza Karimi")
     expect(page.locator("#results")).to_contain_text("Hoa Lê")
     expect(page).to_have_url(re.compile(r"q=Hoa"))
+
+
+def test_log_a_call_and_see_it_on_the_timeline(page: Any, live_server: Any) -> None:
+    owner = make_user("lan@example.com", "Lan Owner")
+    workspace = make_workspace(owner, "Sen Vàng", "sen")
+    contact = add_contact(workspace, owner, "Minh", "Trần")
+    sign_in(page, "lan@example.com")
+    page.goto(f"{live_server.url}/w/sen/contacts/{contact.pk}/")
+    form = page.locator("form.log-form")
+    form.get_by_label("Call").check()
+    form.get_by_label("Subject").fill("Hỏi giá kho lạnh")
+    form.get_by_label("Details").fill("Khách muốn báo giá trước thứ Sáu.")
+    form.get_by_label("Direction").select_option(label="Outbound")
+    form.get_by_label("Duration (minutes)").fill("12")
+    form.get_by_label("Outcome").select_option(label="Connected")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".toast")).to_contain_text("Logged.")
+    entry = page.locator(".timeline > li.act-call")
+    expect(entry).to_contain_text("Call: Hỏi giá kho lạnh")
+    expect(entry).to_contain_text("Connected")
+    expect(entry).to_contain_text("Khách muốn báo giá trước thứ Sáu.")
+    # A note hides the call-only fields.
+    form.get_by_label("Note").check()
+    expect(form.get_by_label("Outcome")).to_be_hidden()
+    screenshot(page, "contact-timeline")

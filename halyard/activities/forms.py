@@ -42,12 +42,14 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            now = timezone.localtime()
-            self.fields["occurred_at"].initial = now.strftime("%Y-%m-%dT%H:%M")
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["occurred_at"].initial = now
 
     def values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        data["occurred_at"] = data.get("occurred_at") or timezone.now()
+        if not data.get("occurred_at") or "occurred_at" not in self.changed_data:
+            # Left at "now" (shown to the minute): keep the exact moment, so it sorts after
+            # whatever happened earlier in the same minute.
+            data["occurred_at"] = timezone.now()
         data["duration_minutes"] = data.get("duration_minutes")
         return data

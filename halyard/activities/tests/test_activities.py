@@ -140,3 +140,19 @@ def test_the_timeline_query_count_does_not_grow(acme, alice, lan):
             actor=actor_for(acme, alice), contact=lan, expected_version=1, values={"title": "CFO"}
         )
     assert count() == few
+
+
+def test_a_call_logged_now_sorts_after_the_records_creation(acme, alice, lan):
+    from halyard.activities.forms import ActivityForm
+
+    form = ActivityForm()
+    initial = form["occurred_at"].value().strftime("%Y-%m-%dT%H:%M")
+    client = client_for(alice)
+    client.post(
+        f"/w/acme/contacts/{lan.pk}/log/",
+        {"kind": "call", "subject": "Vừa gọi", "occurred_at": initial},
+    )
+    timeline = (
+        client.get(f"/w/acme/contacts/{lan.pk}/").content.decode().split('id="timeline-h"')[1]
+    )
+    assert timeline.index("Vừa gọi") < timeline.index("Created")
