@@ -9,20 +9,7 @@ from django.db import models
 
 from halyard.audit.models import AuditEntry
 
-__all__ = ["audit_list", "record_history"]
-
-
-def record_history(record: models.Model, limit: int = 50) -> list[AuditEntry]:
-    """Return the newest audit entries of one record, each with readable `rows` of changes."""
-    entries = list(
-        AuditEntry.objects.filter(
-            workspace_id=record.workspace_id,  # type: ignore[attr-defined]
-            object_type=record._meta.label_lower,
-            object_id=str(record.pk),
-        ).select_related("actor")[:limit]
-    )
-    describe_changes(entries)
-    return entries
+__all__ = ["audit_list", "describe_changes"]
 
 
 def describe_changes(entries: list[AuditEntry]) -> None:

@@ -14,7 +14,6 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from halyard.audit.selectors import record_history
 from halyard.audit.services import VersionConflict
 from halyard.core.forms import RecordForm
 from halyard.core.listing import apply_filters, keyset_page
@@ -119,7 +118,6 @@ class RecordViews:
             self._template("detail"),
             {
                 "record": record,
-                "history": record_history(record),
                 "custom_values": _custom_values(record, self.name),
                 "can_edit": permissions.can_touch(request.membership, self.module, "edit", record),
                 "can_delete": permissions.can_touch(
