@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "halyard.notifications",
     "halyard.deals",
     "halyard.activities",
+    "halyard.tasks",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "halyard.core.jobs.relay_outbox", "schedule": 10.0},
+    "task-reminders": {"task": "halyard.tasks.jobs.send_task_reminders", "schedule": 60.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------

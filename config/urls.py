@@ -12,6 +12,7 @@ from halyard.core import views as core_views
 from halyard.customfields import views as field_views
 from halyard.deals.views import deals
 from halyard.notifications import views as notification_views
+from halyard.tasks import views as task_views
 from halyard.workspaces import views as ws
 
 workspace_patterns: list[URLPattern | URLResolver] = [
@@ -39,6 +40,9 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
+    path("<str:record_type>/<int:pk>/task/", task_views.add_to_record, name="task_add"),
+    path("my-work/", task_views.my_work, name="my_work"),
+    path("tasks/<int:pk>/done/", task_views.complete, name="task_complete"),
 ]
 
 urlpatterns = [

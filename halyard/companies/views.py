@@ -15,5 +15,5 @@ companies = RecordViews(
     trash=services.company_trash,
     restore=services.company_restore,
     arg="company",
-    detail_hook=lambda request, record: timeline_context(record, "company"),
+    detail_hook=lambda request, record: timeline_context(request, record, "company"),
 )

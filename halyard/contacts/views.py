@@ -15,5 +15,5 @@ contacts = RecordViews(
     trash=services.contact_trash,
     restore=services.contact_restore,
     arg="contact",
-    detail_hook=lambda request, record: timeline_context(record, "contact"),
+    detail_hook=lambda request, record: timeline_context(request, record, "contact"),
 )

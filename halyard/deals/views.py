@@ -40,7 +40,7 @@ class DealViews(RecordViews):
 
         return {
             "stage_history": selectors.stage_history(record),
-            **timeline_context(record, "deal"),
+            **timeline_context(request, record, "deal"),
         }
 
     def board_view(self, request: WorkspaceRequest) -> HttpResponse:

@@ -43,3 +43,29 @@ def notify_member(event: OutboxEvent) -> None:
             "url": payload.get("url", ""),
         },
     )
+
+
+@subscribe("task.reminder_due")
+def remind_assignee(event: OutboxEvent) -> None:
+    """Put a task reminder in the assignee's bell and, when mail is set up, their inbox."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    payload = event.payload
+    _notification, created = Notification.objects.get_or_create(
+        event=event,
+        user_id=payload["user_id"],
+        defaults={
+            "workspace_id": event.workspace_id,
+            "kind": NotificationKind.TASK_DUE,
+            "params": {"title": payload["title"]},
+            "url": payload.get("url", ""),
+        },
+    )
+    user = get_user_model().objects.filter(pk=payload["user_id"]).first()
+    if created and user is not None:
+        with translation.override(user.language or "en"):
+            subject = _("Reminder: %(title)s") % {"title": payload["title"]}
+            send_mail(subject, subject, None, [user.email])
