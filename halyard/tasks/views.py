@@ -91,4 +91,6 @@ def complete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = ""
-    return redirect(back or "my_work", **({} if back else {"slug": request.workspace.slug}))
+    if back:
+        return redirect(back)
+    return redirect("my_work", slug=request.workspace.slug)
