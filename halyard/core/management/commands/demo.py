@@ -139,6 +139,7 @@ class Command(BaseCommand):
                 )
                 record_insert(actor=actor, record=contact, tags=rnd.sample(tags, rnd.randint(0, 2)))
             _deals(workspace, owner, owners, companies, rnd)
+            _work(workspace, owner, rnd)
 
 
 DEAL_NAMES = [
@@ -198,3 +199,67 @@ def _user(email: str, name: str, password: str) -> User:
         user = User.objects.create_user(email, password, full_name=name)
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     return user
+
+
+CALLS = [
+    "Hỏi giá kho lạnh",
+    "Follow-up on the proposal",
+    "确认交货时间",
+    "پیگیری پیش‌فاکتور",
+    "Intro call",
+    "Gia hạn hợp đồng",
+    "Demo scheduling",
+]
+TASKS = [
+    "Send the revised quote",
+    "Gửi báo giá mới",
+    "准备合同草稿",
+    "تماس برای پیگیری",
+    "Book the site visit",
+    "Chuẩn bị demo",
+    "Check payment status",
+]
+
+
+def _work(workspace: Workspace, owner: User, rnd: random.Random) -> None:
+    """Give the demo's owner calls and notes on contacts, and tasks due around today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from halyard.activities.services import activity_log
+    from halyard.core.context import Actor as _Actor
+    from halyard.tasks.services import task_create
+
+    membership = Membership.objects.get(workspace=workspace, user=owner)
+    actor = _Actor(workspace=workspace, user=owner, membership=membership, source=Source.SYSTEM)
+    contacts = list(Contact.objects.order_by("pk")[:60])
+    now = timezone.now()
+    for i, contact in enumerate(contacts):
+        kind = "call" if i % 3 else "note"
+        activity_log(
+            actor=actor,
+            values={
+                "kind": kind,
+                "contact": contact,
+                "subject": rnd.choice(CALLS),
+                "body": "Khách quan tâm, hẹn gọi lại tuần sau." if kind == "note" else "",
+                "occurred_at": now - timedelta(days=rnd.randint(0, 30), hours=rnd.randint(0, 8)),
+                "direction": "outbound" if kind == "call" else "",
+                "duration_minutes": rnd.randint(2, 25) if kind == "call" else None,
+                "outcome": rnd.choice(["connected", "no_answer", "voicemail"])
+                if kind == "call"
+                else "",
+            },
+        )
+    for i in range(12):
+        task_create(
+            actor=actor,
+            values={
+                "title": rnd.choice(TASKS),
+                "owner_id": owner.pk,
+                "contact": rnd.choice(contacts),
+                "priority": rnd.choice(["low", "normal", "normal", "high"]),
+                "due_at": now + timedelta(days=i - 3, hours=rnd.randint(0, 6)),
+            },
+        )
