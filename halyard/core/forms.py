@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from halyard.customfields.models import CustomField, Tag
@@ -71,3 +72,10 @@ class RecordForm(forms.ModelForm):
             custom[definition.key] = to_json(definition, data.get(FORM_PREFIX + definition.key))
         values["custom"] = custom
         return values
+
+
+def add_validation_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: at its field when the form has one."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {"": exc.error_list}
+    for field, problems in errors.items():
+        form.add_error(field if field in form.fields else None, problems)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from halyard.audit.services import VersionConflict
-from halyard.core.forms import RecordForm
+from halyard.core.forms import RecordForm, add_validation_errors
 from halyard.core.listing import apply_filters, keyset_page
 from halyard.core.models import Record
 from halyard.customfields.models import CustomField, Tag
@@ -143,7 +143,7 @@ class RecordViews:
                     values=form.values() | {"tags": form.cleaned_data.get("tags")},
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
@@ -169,7 +169,7 @@ class RecordViews:
                 conflict = exc.record
                 messages.error(request, str(exc))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
@@ -215,11 +215,3 @@ def _custom_values(record: Any, record_type: str) -> list[tuple[CustomField, Any
         )
         for d in definitions
     ]
-
-
-def _add_errors(form: RecordForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

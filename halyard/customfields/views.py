@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from halyard.core.forms import add_validation_errors
 from halyard.customfields import services
 from halyard.customfields.models import CustomField, FieldType, RecordType, Tag
 from halyard.workspaces.access import WorkspaceRequest, admin_view
@@ -49,8 +50,7 @@ def fields_settings(request: WorkspaceRequest) -> HttpResponse:
                 required=data["required"],
             )
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                form.add_error(field, errors)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Field added."))
             return redirect("fields_settings", slug=request.workspace.slug)

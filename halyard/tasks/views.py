@@ -6,27 +6,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from halyard.companies.models import Company
-from halyard.contacts.models import Contact
+from halyard.activities.targets import target_for_member
+from halyard.core.forms import add_validation_errors
 from halyard.core.recordviews import member_choices
-from halyard.deals.models import Deal
 from halyard.tasks import selectors, services
 from halyard.tasks.forms import TaskForm
 from halyard.tasks.models import Task
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
-
-LINKS: dict[str, tuple[Any, str]] = {
-    "contacts": (Contact, "contact"),
-    "companies": (Company, "company"),
-    "deals": (Deal, "deal"),
-}
 
 
 @workspace_view
@@ -50,10 +43,7 @@ def my_work(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 def add_to_record(request: WorkspaceRequest, record_type: str, pk: int) -> HttpResponse:
     """Add a task about a contact, company or deal."""
-    if record_type not in LINKS:
-        raise Http404
-    model, link = LINKS[record_type]
-    record = record_for_member(request, model, pk)
+    record, link = target_for_member(request, record_type, pk)
     permissions.require(request.membership, "tasks", "create")
     form = TaskForm(request.POST, members=member_choices(request.workspace))
     if form.is_valid() and _create(request, form, {link: record}):
@@ -70,9 +60,7 @@ def _create(request: WorkspaceRequest, form: TaskForm, links: dict[str, Any]) ->
     try:
         services.task_create(actor=request.actor, values={**form.values(), **links})
     except ValidationError as exc:
-        errors = exc.error_dict if hasattr(exc, "error_dict") else {"": exc.error_list}
-        for field, problems in errors.items():
-            form.add_error(field if field in form.fields else None, problems)
+        add_validation_errors(form, exc)
         return False
     messages.success(request, _("Task added."))
     return True

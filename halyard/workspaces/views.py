@@ -15,6 +15,7 @@ from halyard.accounts.forms import INVITATION_SESSION_KEY
 from halyard.companies.models import Company
 from halyard.contacts.models import Contact
 from halyard.core.context import client_ip
+from halyard.core.forms import add_validation_errors
 from halyard.workspaces import permissions, services
 from halyard.workspaces.access import WorkspaceRequest, admin_view, workspace_view
 from halyard.workspaces.forms import (
@@ -26,14 +27,6 @@ from halyard.workspaces.forms import (
     WorkspaceSettingsForm,
 )
 from halyard.workspaces.models import Invitation, Membership, Role, Team
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @workspace_view
@@ -67,7 +60,7 @@ def workspace_create(request: WorkspaceRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Workspace created."))
             return redirect("dashboard", slug=workspace.slug)
@@ -118,7 +111,7 @@ def members(request: WorkspaceRequest) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
@@ -251,7 +244,7 @@ def role_edit(request: WorkspaceRequest, role_id: int | None = None) -> HttpResp
                 record_scope=form.cleaned_data["record_scope"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Role saved."))
             return redirect("roles", slug=request.workspace.slug)
@@ -279,7 +272,7 @@ def teams(request: WorkspaceRequest, team_id: int | None = None) -> HttpResponse
                 members=list(chosen),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, _("Team saved."))
             return redirect("teams", slug=workspace.slug)
