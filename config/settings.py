@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "halyard.customfields",
     "halyard.companies",
     "halyard.contacts",
+    "halyard.leads",
     "halyard.notifications",
     "halyard.deals",
     "halyard.activities",

@@ -1,4 +1,4 @@
-"""Activities: calls and notes logged against contacts, companies and deals."""
+"""Activities: calls and notes logged against contacts, companies, deals and leads."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ class Activity(Record):
     deal = models.ForeignKey(
         "deals.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
     )
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
 
     audited_fields = (
         "kind",
@@ -69,6 +72,7 @@ class Activity(Record):
         "contact",
         "company",
         "deal",
+        "lead",
         "owner",
     )
     module = "activities"
@@ -81,7 +85,8 @@ class Activity(Record):
             models.CheckConstraint(
                 condition=Q(contact__isnull=False)
                 | Q(company__isnull=False)
-                | Q(deal__isnull=False),
+                | Q(deal__isnull=False)
+                | Q(lead__isnull=False),
                 name="activity_linked_to_a_record",
             )
         ]
@@ -89,6 +94,7 @@ class Activity(Record):
             models.Index(fields=["contact", "-occurred_at"], name="activity_contact_time"),
             models.Index(fields=["company", "-occurred_at"], name="activity_company_time"),
             models.Index(fields=["deal", "-occurred_at"], name="activity_deal_time"),
+            models.Index(fields=["lead", "-occurred_at"], name="activity_lead_time"),
         ]
 
     def __str__(self) -> str:

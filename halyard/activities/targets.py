@@ -9,6 +9,7 @@ from django.http import Http404
 from halyard.companies.models import Company
 from halyard.contacts.models import Contact
 from halyard.deals.models import Deal
+from halyard.leads.models import Lead
 from halyard.workspaces.access import WorkspaceRequest, record_for_member
 
 # URL name of the record type -> (model, the link field on an activity or a task)
@@ -16,6 +17,7 @@ TARGETS: dict[str, tuple[Any, str]] = {
     "contacts": (Contact, "contact"),
     "companies": (Company, "company"),
     "deals": (Deal, "deal"),
+    "leads": (Lead, "lead"),
 }
 
 

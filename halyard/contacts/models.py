@@ -42,10 +42,14 @@ class Contact(Record):
 
     @property
     def full_name(self) -> str:
-        """Return the name in the order its script uses: family name first for CJK names."""
-        if _is_cjk(self.last_name) or _is_cjk(self.first_name):
-            return f"{self.last_name}{self.first_name}"
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full_name(self.first_name, self.last_name)
+
+
+def full_name(first: str, last: str) -> str:
+    """Return a name in the order its script uses: family name first for CJK names."""
+    if _is_cjk(last) or _is_cjk(first):
+        return f"{last}{first}"
+    return " ".join(p for p in (first, last) if p)
 
 
 def _is_cjk(text: str) -> bool:

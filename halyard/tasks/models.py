@@ -42,6 +42,9 @@ class Task(Record):
     deal = models.ForeignKey(
         "deals.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
     )
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
 
     audited_fields = (
         "title",
@@ -53,6 +56,7 @@ class Task(Record):
         "contact",
         "company",
         "deal",
+        "lead",
     )
     module = "tasks"
 
