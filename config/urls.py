@@ -11,6 +11,7 @@ from halyard.core import search_views
 from halyard.core import views as core_views
 from halyard.customfields import views as field_views
 from halyard.deals.views import deals
+from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
 from halyard.tasks import views as task_views
 from halyard.workspaces import views as ws
@@ -20,6 +21,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("search/", search_views.search, name="search"),
     path("companies/", include(companies.urls())),
     path("contacts/", include(contacts.urls())),
+    path("leads/", include(leads.urls())),
     path("deals/", include(deals.urls())),
     path("trash/", audit_views.trash, name="trash"),
     path("settings/", ws.settings_general, name="settings_general"),

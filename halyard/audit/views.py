@@ -11,10 +11,11 @@ from halyard.companies.models import Company
 from halyard.contacts.models import Contact
 from halyard.core.context import Source
 from halyard.deals.models import Deal
+from halyard.leads.models import Lead
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, admin_view, workspace_view
 
-TRASHABLE = [("companies", Company), ("contacts", Contact), ("deals", Deal)]
+TRASHABLE = [("companies", Company), ("contacts", Contact), ("leads", Lead), ("deals", Deal)]
 
 
 @admin_view

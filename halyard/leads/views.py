@@ -1,0 +1,91 @@
+"""Lead pages: the shared record views, plus conversion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, URLResolver, path
+from django.utils.translation import gettext as _
+
+from halyard.activities.panel import timeline_context
+from halyard.core.forms import add_validation_errors
+from halyard.core.recordviews import RecordViews
+from halyard.leads import services
+from halyard.leads.forms import LeadConvertForm, LeadForm
+from halyard.leads.models import Lead
+from halyard.workspaces import permissions
+from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
+
+
+class LeadViews(RecordViews):
+    """The shared record pages, and the page that converts a lead into customer records."""
+
+    def urls(self) -> list[URLPattern | URLResolver]:
+        return [
+            path("<int:pk>/convert/", workspace_view(self.convert_view), name="leads_convert"),
+            *super().urls(),
+        ]
+
+    def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
+        member = request.membership
+        can_convert = (
+            not record.is_converted
+            and permissions.can_touch(member, "leads", "edit", record)
+            and permissions.can(member, "contacts", "create")
+        )
+        return {"can_convert": can_convert, **timeline_context(request, record, "lead")}
+
+    def convert_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
+        lead = record_for_member(request, Lead, pk, action="edit")
+        permissions.require(request.membership, "contacts", "create")
+        if lead.is_converted:
+            messages.info(request, _("This lead has already been converted."))
+            return redirect("leads_detail", slug=request.workspace.slug, pk=lead.pk)
+        match = services.lead_conversion_match(lead)
+        form = LeadConvertForm(request.POST or None, lead=lead, match=match)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            create_deal = bool(data.get("create_deal"))
+            try:
+                result = services.lead_convert(
+                    actor=request.actor,
+                    lead=lead,
+                    company_choice=data["company_choice"],
+                    existing_company=match.company,
+                    existing_contact=(
+                        match.contact if data["contact_choice"] == "existing" else None
+                    ),
+                    deal_name=data["deal_name"] if create_deal else "",
+                    deal_amount=data.get("deal_amount") if create_deal else None,
+                    deal_stage=data.get("deal_stage") if create_deal else None,
+                )
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            else:
+                messages.success(request, _("Lead converted."))
+                return redirect(
+                    "contacts_detail", slug=request.workspace.slug, pk=result.contact.pk
+                )
+        return render(
+            request,
+            "leads/lead_convert.html",
+            {"record": lead, "form": form, "match": match},
+        )
+
+
+leads = LeadViews(
+    model=Lead,
+    form_class=LeadForm,
+    name="leads",
+    search_fields=["first_name", "last_name", "company_name", "email", "phone"],
+    list_related=(),
+    create=services.lead_create,
+    update=services.lead_update,
+    trash=services.lead_trash,
+    restore=services.lead_restore,
+    arg="lead",
+)
