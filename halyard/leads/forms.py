@@ -39,7 +39,7 @@ class LeadForm(RecordForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("first_name") or data.get("last_name") or data.get("company_name")):
             self.add_error("last_name", _("Give the person's name or the company name (or both)."))
         return data
@@ -61,7 +61,7 @@ class LeadConvertForm(forms.Form):
 
     def __init__(self, *args: Any, lead: Lead, match: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        company_choices: list[tuple[str, str]] = []
+        company_choices: list[tuple[str, Any]] = []
         if match.company is not None:
             company_choices.append(
                 ("existing", _("Add to the existing company %(name)s") % {"name": match.company})
@@ -75,7 +75,7 @@ class LeadConvertForm(forms.Form):
         assert isinstance(company, forms.ChoiceField)
         company.choices = company_choices
         company.initial = company_choices[0][0]
-        contact_choices: list[tuple[str, str]] = []
+        contact_choices: list[tuple[str, Any]] = []
         if match.contact is not None:
             contact_choices.append(
                 ("existing", _("Use the existing contact %(name)s") % {"name": match.contact})
@@ -97,7 +97,7 @@ class LeadConvertForm(forms.Form):
         self.fields["deal_name"].initial = lead.company_name or lead.full_name
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("create_deal"):
             if not data.get("deal_name"):
                 self.add_error("deal_name", _("Give the deal a name."))
