@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django.contrib.postgres",
     "axes",
     "halyard.core",
     "halyard.accounts",
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "halyard.deals",
     "halyard.activities",
     "halyard.tasks",
+    "halyard.search",
 ]
 
 MIDDLEWARE = [

@@ -7,18 +7,18 @@ from halyard.activities import views as activity_views
 from halyard.audit import views as audit_views
 from halyard.companies.views import companies
 from halyard.contacts.views import contacts
-from halyard.core import search_views
 from halyard.core import views as core_views
 from halyard.customfields import views as field_views
 from halyard.deals.views import deals
 from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
+from halyard.search import views as search_views
 from halyard.tasks import views as task_views
 from halyard.workspaces import views as ws
 
 workspace_patterns: list[URLPattern | URLResolver] = [
     path("", ws.dashboard, name="dashboard"),
-    path("search/", search_views.search, name="search"),
+    path("search/", search_views.search_page, name="search"),
     path("companies/", include(companies.urls())),
     path("contacts/", include(contacts.urls())),
     path("leads/", include(leads.urls())),

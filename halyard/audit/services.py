@@ -12,6 +12,7 @@ from halyard.audit.models import AuditAction, AuditEntry
 from halyard.core.context import Actor, Source
 from halyard.core.events import event_record
 from halyard.core.models import Record
+from halyard.search.services import search_sync
 
 if TYPE_CHECKING:
     from halyard.accounts.models import User
@@ -114,6 +115,7 @@ def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> 
             record.tags.set(tags)
         changes = field_changes({}, record.audit_snapshot())
         audit_write(actor=actor, action=AuditAction.CREATE, obj=record, changes=changes)
+        search_sync(record)
         event_record(actor=actor, name=_event_name(record, "created"), payload={"id": record.pk})
     return record
 
@@ -140,6 +142,7 @@ def record_apply(*, actor: Actor, record: R, expected_version: int, values: dict
         current.updated_at = timezone.now()
         current.save()
         audit_write(actor=actor, action=AuditAction.UPDATE, obj=current, changes=changes)
+        search_sync(current)
         event_record(
             actor=actor,
             name=_event_name(current, "updated"),
@@ -161,6 +164,7 @@ def record_trash(*, actor: Actor, record: R, expected_version: int | None = None
         current.version += 1
         current.save(update_fields=["deleted_at", "version"])
         audit_write(actor=actor, action=AuditAction.DELETE, obj=current)
+        search_sync(current)
         event_record(actor=actor, name=_event_name(current, "deleted"), payload={"id": current.pk})
     return current
 
@@ -176,5 +180,6 @@ def record_restore(*, actor: Actor, record: R) -> R:
         current.version += 1
         current.save(update_fields=["deleted_at", "version"])
         audit_write(actor=actor, action=AuditAction.RESTORE, obj=current)
+        search_sync(current)
         event_record(actor=actor, name=_event_name(current, "restored"), payload={"id": current.pk})
     return current

@@ -33,3 +33,9 @@ class Company(Record):
 
     def __str__(self) -> str:
         return self.name
+
+    def search_terms(self) -> list[str]:
+        """Return what people type to find this company."""
+        from halyard.search.normalise import phone_terms
+
+        return [self.name, self.domain, *phone_terms(self.phone)]

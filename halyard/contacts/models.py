@@ -44,6 +44,13 @@ class Contact(Record):
     def full_name(self) -> str:
         return full_name(self.first_name, self.last_name)
 
+    def search_terms(self) -> list[str]:
+        """Return what people type to find this contact."""
+        from halyard.search.normalise import phone_terms
+
+        names = [self.full_name, f"{self.last_name} {self.first_name}"]
+        return [*names, self.email, *phone_terms(self.phone)]
+
 
 def full_name(first: str, last: str) -> str:
     """Return a name in the order its script uses: family name first for CJK names."""

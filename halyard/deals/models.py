@@ -122,6 +122,10 @@ class Deal(Record):
             return None
         return (self.amount * self.probability / Decimal(100)).quantize(Decimal("0.01"))
 
+    def search_terms(self) -> list[str]:
+        """Return what people type to find this deal."""
+        return [self.name]
+
 
 class DealStageChange(WorkspaceScoped):
     """A deal entering a stage; the time spent in each stage follows from consecutive rows."""

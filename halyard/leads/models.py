@@ -131,3 +131,16 @@ class Lead(Record):
     @property
     def is_converted(self) -> bool:
         return self.converted_at is not None
+
+    def search_terms(self) -> list[str]:
+        """Return what people type to find this lead."""
+        from halyard.search.normalise import phone_terms
+
+        return [
+            self.full_name,
+            f"{self.last_name} {self.first_name}",
+            self.company_name,
+            self.email,
+            self.website,
+            *phone_terms(self.phone),
+        ]

@@ -85,3 +85,42 @@
     form.requestSubmit();
   });
 })();
+
+// The top bar's search panel: Enter opens the best hit, arrows move between hits, Escape closes.
+(function () {
+  "use strict";
+
+  function panel() { return document.getElementById("quick-results"); }
+  function hits() { const p = panel(); return p && !p.hidden ? Array.from(p.querySelectorAll("a")) : []; }
+
+  document.addEventListener("keydown", function (event) {
+    const box = event.target.closest && event.target.closest("[data-quick-search]");
+    const inPanel = event.target.closest && event.target.closest("#quick-results");
+    if (!box && !inPanel) return;
+    const links = hits();
+    if (event.key === "Escape") {
+      const p = panel();
+      if (p) p.hidden = true;
+      if (inPanel) document.querySelector("[data-quick-search]").focus();
+      return;
+    }
+    if (box && event.key === "Enter" && links.length && box.value.trim()) {
+      event.preventDefault();
+      window.location.assign(links[0].href);
+      return;
+    }
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!links.length) return;
+      event.preventDefault();
+      const index = links.indexOf(document.activeElement);
+      const next = event.key === "ArrowDown" ? index + 1 : index - 1;
+      if (next < 0) document.querySelector("[data-quick-search]").focus();
+      else links[Math.min(next, links.length - 1)].focus();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    const p = panel();
+    if (p && !p.hidden && !event.target.closest(".global-search")) p.hidden = true;
+  });
+})();
