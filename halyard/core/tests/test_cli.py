@@ -51,13 +51,13 @@ def test_workspace_create_refuses_bad_input_and_writes_nothing(db, args, message
 
 def test_demo_is_created_once_and_prints_its_login(db, capsys, settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    call_command("demo", "--companies", "3", "--contacts", "5")
+    call_command("demo", "--contacts", "30")
     first = capsys.readouterr().out
-    call_command("demo", "--companies", "3", "--contacts", "5")
+    call_command("demo", "--contacts", "30")
     second = capsys.readouterr().out
     assert "owner@demo.halyard.test" in first and first.strip() == second.strip()
     with scopes_disabled():
         assert Workspace.objects.filter(slug="demo").count() == 1
         from halyard.contacts.models import Contact
 
-        assert Contact.objects.count() == 5
+        assert Contact.objects.count() == 30
