@@ -15,9 +15,9 @@ from halyard.core.context import Actor
 def activity_log(*, actor: Actor, values: dict[str, Any]) -> Activity:
     """Log a call or a note against one or more records of the workspace."""
     values = dict(values)
-    if not any(values.get(name) for name in ("contact", "company", "deal")):
-        raise ValidationError(_("Link the activity to a contact, a company or a deal."))
-    for name in ("contact", "company", "deal"):
+    if not any(values.get(name) for name in ("contact", "company", "deal", "lead")):
+        raise ValidationError(_("Link the activity to a contact, a company, a deal or a lead."))
+    for name in ("contact", "company", "deal", "lead"):
         record = values.get(name)
         if record is not None and record.workspace_id != actor.workspace.pk:
             raise ValidationError({name: _("Choose a record of this workspace.")})

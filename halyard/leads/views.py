@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from halyard.activities.panel import timeline_context
 from halyard.core.forms import add_validation_errors
 from halyard.core.recordviews import RecordViews
+from halyard.deals.services import pipeline_ensure_default
 from halyard.leads import services
 from halyard.leads.forms import LeadConvertForm, LeadForm
 from halyard.leads.models import Lead
@@ -45,6 +46,7 @@ class LeadViews(RecordViews):
         if lead.is_converted:
             messages.info(request, _("This lead has already been converted."))
             return redirect("leads_detail", slug=request.workspace.slug, pk=lead.pk)
+        pipeline_ensure_default(actor=request.actor)  # a new deal needs a stage to start in
         match = services.lead_conversion_match(lead)
         form = LeadConvertForm(request.POST or None, lead=lead, match=match)
         if request.method == "POST" and form.is_valid():

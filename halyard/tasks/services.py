@@ -19,7 +19,7 @@ def task_create(*, actor: Actor, values: dict[str, Any]) -> Task:
     values = dict(values)
     if not (values.get("title") or "").strip():
         raise ValidationError({"title": _("Give the task a title.")})
-    for name in ("contact", "company", "deal"):
+    for name in ("contact", "company", "deal", "lead"):
         record = values.get(name)
         if record is not None and record.workspace_id != actor.workspace.pk:
             raise ValidationError({name: _("Choose a record of this workspace.")})
