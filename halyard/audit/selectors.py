@@ -9,7 +9,7 @@ from django.db import models
 
 from halyard.audit.models import AuditEntry
 
-__all__ = ["audit_list", "describe_changes"]
+__all__ = ["audit_list", "changes_since", "describe_changes"]
 
 
 def describe_changes(entries: list[AuditEntry]) -> None:
@@ -103,5 +103,28 @@ def audit_list(
     if before:
         qs = qs.filter(pk__lt=before)
     entries = list(qs.order_by("-pk")[:limit])
+    describe_changes(entries)
+    return entries
+
+
+def changes_since(record: Any, version: int) -> list[AuditEntry]:
+    """Return the audited writes that took a record past `version`, oldest first, described.
+
+    Every audited write adds one to the version, so the newest `record.version - version`
+    entries of the record are the changes someone made after that version was read.
+    """
+    missed = record.version - version
+    if missed <= 0:
+        return []
+    entries = list(
+        AuditEntry.objects.filter(
+            workspace_id=record.workspace_id,
+            object_type=record._meta.label_lower,
+            object_id=str(record.pk),
+        )
+        .select_related("actor")
+        .order_by("-pk")[: min(missed, 20)]
+    )
+    entries.reverse()
     describe_changes(entries)
     return entries

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from halyard.audit.selectors import changes_since
 from halyard.audit.services import VersionConflict
 from halyard.core.forms import RecordForm, add_validation_errors
 from halyard.core.listing import apply_filters, keyset_page
@@ -156,6 +157,7 @@ class RecordViews:
             request.POST or None, instance=record, members=members, **self.form_kwargs(request)
         )
         conflict = None
+        their_changes: list[Any] = []
         if request.method == "POST" and form.is_valid():
             expected = form.cleaned_data.get("version") or 0
             try:
@@ -167,7 +169,11 @@ class RecordViews:
                 )
             except VersionConflict as exc:
                 conflict = exc.record
-                messages.error(request, str(exc))
+                their_changes = changes_since(conflict, expected)
+                # Keep what this person typed, and let a second Save knowingly replace the
+                # other person's values now that both are on the screen.
+                form.data = form.data.copy()
+                form.data["version"] = str(conflict.version)
             except ValidationError as exc:
                 add_validation_errors(form, exc)
             else:
@@ -177,7 +183,12 @@ class RecordViews:
         return render(
             request,
             self._template("form"),
-            {"form": form, "record": record, "conflict": conflict},
+            {
+                "form": form,
+                "record": record,
+                "conflict": conflict,
+                "their_changes": their_changes,
+            },
             status=status,
         )
 

@@ -138,9 +138,18 @@ def test_stale_edit_in_the_browser_is_refused_with_a_message(acme, alice):
     assert client.post(url, {"last_name": "Second", "version": 1}).status_code == 302
     response = client.post(url, {"last_name": "Third", "version": 1})
     assert response.status_code == 409
-    assert "Someone else changed this record" in response.content.decode()
+    page = response.content.decode()
+    assert "Someone else changed this record" in page
+    # The other person's change is shown, and what this person typed is still in the form.
+    assert "<del>First</del> → <ins>Second</ins>" in page
+    assert 'value="Third"' in page
+    assert 'name="version" value="2"' in page
     with scope(workspace=acme):
         assert Contact.objects.get(pk=contact.pk).last_name == "Second"
+    # Saving again, knowingly, replaces the other person's value.
+    assert client.post(url, {"last_name": "Third", "version": 2}).status_code == 302
+    with scope(workspace=acme):
+        assert Contact.objects.get(pk=contact.pk).last_name == "Third"
 
 
 def test_list_filters_on_custom_fields_and_tags(acme, alice):
