@@ -172,8 +172,9 @@ class RecordViews:
                 their_changes = changes_since(conflict, expected)
                 # Keep what this person typed, and let a second Save knowingly replace the
                 # other person's values now that both are on the screen.
-                form.data = form.data.copy()
-                form.data["version"] = str(conflict.version)
+                data = request.POST.copy()
+                data["version"] = str(conflict.version)
+                form.data = data
             except ValidationError as exc:
                 add_validation_errors(form, exc)
             else:
