@@ -33,6 +33,20 @@ def test_log_a_call_on_a_lead_then_convert_it(page: Any, live_server: Any) -> No
     log.get_by_role("button", name="Save").click()
     expect(page.locator(".timeline")).to_contain_text("Met at the Saigon logistics fair")
 
+    # Fields are edited in place: the pencil opens the field, Enter saves it.
+    page.get_by_role("button", name="Edit Job title").click()
+    page.locator(".inline-edit").get_by_label("Job title").fill("Giám đốc vận hành")
+    page.keyboard.press("Enter")
+    expect(page.locator("dl.fields")).to_contain_text("Giám đốc vận hành")
+    expect(page.locator(".timeline")).to_contain_text("Giám đốc vận hành")
+    page.get_by_role("button", name="Edit Email").click()
+    page.locator(".inline-edit").get_by_label("Email").fill("not-an-email")
+    page.locator(".inline-edit").get_by_role("button", name="Save").click()
+    expect(page.locator(".inline-edit .errorlist")).to_contain_text("valid email")
+    screenshot(page, "lead-inline-error")
+    page.locator(".inline-edit").get_by_role("link", name="Cancel").click()
+    expect(page.locator("dl.fields")).to_contain_text("minh@pham-logistics.vn")
+
     page.get_by_role("link", name="Convert").click()
     expect(page.get_by_label("Create the company Phạm Logistics")).to_be_checked()
     page.get_by_label("Create a deal").check()

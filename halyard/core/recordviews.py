@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from halyard.core.forms import RecordForm, add_validation_errors
 from halyard.core.listing import apply_filters, keyset_page
 from halyard.core.models import Record
 from halyard.customfields.models import CustomField, Tag
+from halyard.customfields.values import FORM_PREFIX
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
 from halyard.workspaces.models import Membership
@@ -65,6 +66,11 @@ class RecordViews:
             path("<int:pk>/edit/", workspace_view(self.edit_view), name=f"{n}_edit"),
             path(
                 "<int:pk>/delete/", workspace_view(require_POST(self.trash_view)), name=f"{n}_trash"
+            ),
+            path(
+                "<int:pk>/field/<str:field>/",
+                workspace_view(self.field_view),
+                name=f"{n}_field",
             ),
             path(
                 "<int:pk>/restore/",
@@ -193,6 +199,53 @@ class RecordViews:
             status=status,
         )
 
+    def field_view(self, request: WorkspaceRequest, pk: int, field: str) -> HttpResponse:
+        """Edit one field in place on the record page (GET: its form; POST: save it)."""
+        record = record_for_member(request, self.model, pk, action="edit")
+        members = member_choices(request.workspace)
+        kwargs = {"members": members, **self.form_kwargs(request)}
+        current = self.form_class(instance=record, **kwargs)
+        if field not in current.fields or field in ("tags", "version"):
+            raise Http404
+        conflict = None
+        if request.method == "POST":
+            form = self.form_class(
+                _with_posted(current, request.POST, field), instance=record, **kwargs
+            )
+            if form.is_valid():
+                values = form.values()
+                key = "custom" if field.startswith(FORM_PREFIX) else field
+                key = "owner_id" if field == "owner" else key
+                try:
+                    self.update(
+                        actor=request.actor,
+                        expected_version=form.cleaned_data.get("version") or 0,
+                        values={key: values[key]},
+                        **{self.arg: record},
+                    )
+                except VersionConflict as exc:
+                    conflict = exc.record
+                except ValidationError as exc:
+                    add_validation_errors(form, exc)
+                else:
+                    response = HttpResponse(status=204)
+                    response["HX-Location"] = request.path.rsplit("/field/", 1)[0] + "/"
+                    return response
+        else:
+            form = current
+        return render(
+            request,
+            "core/_inline_edit.html",
+            {
+                "form": form,
+                "bf": form[field],
+                "record": record,
+                "conflict": conflict,
+                "action": request.path,
+                "cancel_url": request.path.rsplit("/field/", 1)[0] + "/",
+            },
+        )
+
     def trash_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="delete")
         self.trash(actor=request.actor, **{self.arg: record})
@@ -204,6 +257,23 @@ class RecordViews:
         self.restore(actor=request.actor, **{self.arg: record})
         messages.success(request, _("Restored."))
         return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
+
+
+def _with_posted(form: RecordForm, posted: Any, field: str) -> QueryDict:
+    """Return form data holding the record's current values, with one field as posted."""
+    data = QueryDict(mutable=True)
+    for name, definition in form.fields.items():
+        value = definition.prepare_value(form[name].value())
+        if isinstance(value, list | tuple):
+            data.setlist(name, [str(v) for v in value])
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = str(value)
+    data.setlist(field, posted.getlist(field))
+    data["version"] = posted.get("version", "")
+    return data
 
 
 def _custom_values(record: Any, record_type: str) -> list[tuple[CustomField, Any]]:

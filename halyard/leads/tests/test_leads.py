@@ -274,3 +274,45 @@ def test_a_lead_of_another_workspace_is_not_found(acme, alice, other, charlie):
     client = client_for(charlie)
     for url in ("", "edit/", "convert/"):
         assert client.get(f"/w/acme/leads/{lead.pk}/{url}").status_code == 404
+
+
+def test_a_field_is_edited_in_place(acme, alice, bob):
+    lead = _lead(acme, alice)
+    client = client_for(alice)
+    url = f"/w/acme/leads/{lead.pk}/field/title/"
+    form = client.get(url).content.decode()
+    assert 'name="title"' in form and 'name="version" value="1"' in form
+    assert 'name="email"' not in form  # only the one field
+    response = client.post(url, {"title": "Trưởng phòng mua hàng", "version": "1"})
+    assert response.status_code == 204
+    assert response["HX-Location"] == f"/w/acme/leads/{lead.pk}/"
+    with scope(workspace=acme):
+        lead.refresh_from_db()
+        entry = AuditEntry.objects.filter(object_type="leads.lead", action="update").get()
+    # Only that field changed; everything else kept its value.
+    assert lead.title == "Trưởng phòng mua hàng"
+    assert (lead.email, lead.company_name, lead.version) == ("lan@songhan.vn", "Cà Phê Sông Hàn", 2)
+    assert list(entry.changes) == ["title"]
+    # Bad input stays in the field with a message, nothing saved.
+    bad = client.post(
+        f"/w/acme/leads/{lead.pk}/field/email/", {"email": "not an email", "version": "2"}
+    )
+    assert bad.status_code == 200 and "Enter a valid email address." in bad.content.decode()
+    assert 'name="version" value="2"' in bad.content.decode()
+    # A stale version is refused.
+    stale = client.post(f"/w/acme/leads/{lead.pk}/field/score/", {"score": "80", "version": "1"})
+    assert "Someone else changed this record" in stale.content.decode()
+    with scope(workspace=acme):
+        lead.refresh_from_db()
+    assert (lead.score, lead.email) == (0, "lan@songhan.vn")
+    # Unknown fields, tags, and other people's records are not editable here.
+    assert client.get(f"/w/acme/leads/{lead.pk}/field/converted_at/").status_code == 404
+    assert client.get(f"/w/acme/leads/{lead.pk}/field/tags/").status_code == 404
+    assert client_for(bob).get(url).status_code == 404
+    owner = client.post(
+        f"/w/acme/leads/{lead.pk}/field/owner/", {"owner": str(bob.pk), "version": "2"}
+    )
+    assert owner.status_code == 204
+    with scope(workspace=acme):
+        lead.refresh_from_db()
+    assert lead.owner == bob
