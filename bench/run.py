@@ -1,9 +1,9 @@
-"""`make bench`: page latencies of the first slice, in-process, on generated data.
+"""`make bench`: page latencies, in-process, on data from `halyard seed`.
 
-This is the foundation's benchmark: it seeds a throw-away workspace (SQLite by default, or
-BENCH_DATABASE_URL) and times the contacts list (first and a deep keyset page), a contact page
-and the global search through Django's test client, so the numbers are the server's own work
-without network or a browser. The full suite at a million contacts, over HTTP against
+It seeds a throw-away workspace (SQLite by default, or BENCH_DATABASE_URL) with the seed
+generator and times the lists, a contact page with its timeline, the deal board, My work and the
+search as you type (a name, the same name with a typo, a phone fragment) through Django's test
+client, so the numbers are the server's own work without network or a browser. The full suite at a million contacts, over HTTP against
 gunicorn and compared with raw SQL, is the subject of its own issue.
 """
 
@@ -44,52 +44,20 @@ def _setup() -> None:
 
 
 def _seed():  # type: ignore[no-untyped-def]
-    import random
-
     from django_scopes import scope
 
     from halyard.accounts.models import User
-    from halyard.companies.models import Company
     from halyard.contacts.models import Contact
+    from halyard.core.seed import seed_workspace
     from halyard.workspaces.services import workspace_create
 
     owner = User.objects.create_user("bench@example.com", "bench-password-123", full_name="B")
     workspace = workspace_create(owner=owner, name="Bench", slug="bench")
-    rnd = random.Random(7)
     with scope(workspace=workspace):
-        companies = Company.objects.bulk_create(
-            Company(
-                workspace=workspace,
-                name=f"Company {i}",
-                domain=f"c{i}.example.com",
-                owner=owner,
-                created_by=owner,
-            )
-            for i in range(COMPANIES)
-        )
-        first = ["An", "Bình", "Chi", "Dũng", "伟", "芳", "Sara", "Reza", "Mai", "John"]
-        last = ["Nguyễn", "Trần", "Lê", "王", "李", "張", "Ahmadi", "Karimi", "Smith", "Pham"]
-        batch = []
-        for i in range(CONTACTS):
-            batch.append(
-                Contact(
-                    workspace=workspace,
-                    first_name=rnd.choice(first),
-                    last_name=f"{rnd.choice(last)}{i}",
-                    email=f"person{i}@example.com",
-                    phone=f"+8490{i:07d}",
-                    company=rnd.choice(companies),
-                    owner=owner,
-                    created_by=owner,
-                )
-            )
-            if len(batch) == 5000:
-                Contact.objects.bulk_create(batch)
-                batch = []
-        Contact.objects.bulk_create(batch)
+        seed_workspace(workspace, contacts=CONTACTS, seed=7)
         middle = Contact.objects.order_by("-pk").values_list("pk", flat=True)[CONTACTS // 2]
-        any_contact = Contact.objects.order_by("pk").values_list("pk", flat=True).first()
-    return owner, middle, any_contact
+        sample = Contact.objects.order_by("pk")[CONTACTS // 3]
+    return owner, middle, sample
 
 
 def _time(client, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -115,16 +83,29 @@ def main() -> int:
     from django.test import Client
 
     started = time.perf_counter()
-    owner, middle, contact_pk = _seed()
+    owner, middle, sample = _seed()
     seed_s = time.perf_counter() - started
     client = Client()
     client.force_login(owner)
+    from urllib.parse import quote
+
+    from halyard.search.normalise import normalise
+
+    # A name fragment, the same with two letters swapped (a typo), and a phone fragment.
+    word = max(normalise(sample.last_name + " " + sample.first_name).split(), key=len)
+    typo = word[:1] + word[2:3] + word[1:2] + word[3:] if len(word) >= 4 else word
+    phone = sample.phone[-7:]
     scenarios = {
         "contacts list, page 1": "/w/bench/contacts/",
         "contacts list, deep page (keyset)": f"/w/bench/contacts/?after={middle}",
         "contacts list, filtered by owner": f"/w/bench/contacts/?owner={owner.pk}",
-        "contact page with history": f"/w/bench/contacts/{contact_pk}/",
-        "global search, name fragment": "/w/bench/search/?q=Tr%E1%BA%A7n12",
+        "contact page with timeline": f"/w/bench/contacts/{sample.pk}/",
+        "leads list, page 1": "/w/bench/leads/",
+        "deal board": "/w/bench/deals/board/",
+        f"search as you type, name ({word})": f"/w/bench/search/?quick=1&q={quote(word)}",
+        f"search as you type, typo ({typo})": f"/w/bench/search/?quick=1&q={quote(typo)}",
+        f"search as you type, phone ({phone})": f"/w/bench/search/?quick=1&q={phone}",
+        "my work": "/w/bench/my-work/",
         "dashboard": "/w/bench/",
     }
     results = {name: _time(client, url) for name, url in scenarios.items()}
@@ -140,6 +121,8 @@ def main() -> int:
         "database": connection.vendor,
         "contacts": CONTACTS,
         "companies": COMPANIES,
+        "deals": CONTACTS * 3 // 10,
+        "activities": CONTACTS * 3,
         "repeat": REPEAT,
         "seed_seconds": round(seed_s, 1),
         "machine": (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from halyard.search.normalise import is_cjk, phone_digits, words
@@ -60,5 +63,26 @@ def score(q: str, text: str) -> float:
     return total / len(typed)
 
 
+@lru_cache(maxsize=256)
+def _plan(q: str) -> tuple[tuple[str, bool], ...]:
+    """Return each typed word and whether it must occur exactly (short or CJK words)."""
+    return tuple((word, len(word) < 4 or is_cjk(word)) for word in words(q))
+
+
+def could_match(q: str, text: str) -> bool:
+    """Cheaply rule out most texts before scoring: each typed word must nearly occur in it.
+
+    A word within the allowed typos of part of the text keeps a partial (best-aligned)
+    similarity of at least 65 — a necessary condition, computed in C by rapidfuzz.
+    """
+    for word, exact in _plan(q):
+        if exact:
+            if word not in text:
+                return False
+        elif not fuzz.partial_ratio(word, text, score_cutoff=65):
+            return False
+    return True
+
+
 def matches(q: str, text: str) -> bool:
-    return score(q, text) > 0
+    return could_match(q, text) and score(q, text) > 0

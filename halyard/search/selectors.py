@@ -24,13 +24,13 @@ def searchable(q: str) -> str:
     return ""
 
 
-def _matching(entries: QuerySet, text: str) -> QuerySet:
-    """Narrow index entries to those containing the text or close to it."""
+def _matching(entries: QuerySet, text: str, *, typos: bool = True) -> QuerySet:
+    """Narrow index entries to those containing the text or (with `typos`) close to it."""
     condition = Q(text__contains=text)
     digits = phone_digits(text)
     if digits:
         return entries.filter(condition | Q(text__contains=digits))
-    if len(text) >= 4 and not is_cjk(text):
+    if typos and len(text) >= 4 and not is_cjk(text):
         if connection.vendor == "postgresql":
             condition |= Q(text__trigram_word_similar=text)
         else:
@@ -59,9 +59,15 @@ def ranked_ids(member: Any, record_type: str, q: str, limit: int) -> list[int]:
     entries = permissions.visible(
         member, record_type, SearchEntry.objects.filter(record_type=record_type)
     )
-    candidates = list(_matching(entries, text).values_list("record_id", "text")[:CANDIDATES])
-    scored = [(score(text, body), record_id) for record_id, body in candidates]
-    scored = [(s, record_id) for s, record_id in scored if s > 0]
+    # Exact and prefix hits first; the typo pass (a scan on SQLite) only when they are too few.
+    scored: list[tuple[float, int]] = []
+    for typos in (False, True):
+        query = _matching(entries, text, typos=typos).values_list("record_id", "text")
+        candidates = list(query[:CANDIDATES])
+        scored = [(score(text, body), record_id) for record_id, body in candidates]
+        scored = [(s, record_id) for s, record_id in scored if s > 0]
+        if len(scored) >= limit or len(text) < 4:
+            break
     scored.sort(key=lambda pair: (-pair[0], -pair[1]))
     return [record_id for _s, record_id in scored[:limit]]
 
