@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -99,6 +100,7 @@ class ActivityForm(forms.Form):
         queryset=Deal.objects.none(),
         required=False,
         empty_label=_("No deal"),
+        blank=True,
         widget=forms.RadioSelect,
     )
 
@@ -135,7 +137,43 @@ class ActivityForm(forms.Form):
             self.fields["body"].label = _("Agenda and notes")
         if kind == ActivityKind.NOTE:
             self.fields["body"].label = _("Note")
-            self.fields["body"].widget.attrs.update({"data-rich": "", "rows": 5})
+            self.fields["body"].widget.attrs.update(
+                {
+                    "data-rich": "",
+                    "rows": 5,
+                    "data-toolbar-label": str(_("Formatting")),
+                    "data-toolbar": json.dumps(
+                        [
+                            {"cmd": "bold", "icon": "B", "label": str(_("Bold"))},
+                            {"cmd": "italic", "icon": "I", "label": str(_("Italic"))},
+                            {
+                                "cmd": "formatBlock",
+                                "arg": "h3",
+                                "icon": "H",
+                                "label": str(_("Heading")),
+                            },
+                            {
+                                "cmd": "insertUnorderedList",
+                                "icon": "•",
+                                "label": str(_("Bulleted list")),
+                            },
+                            {
+                                "cmd": "insertOrderedList",
+                                "icon": "1.",
+                                "label": str(_("Numbered list")),
+                            },
+                            {
+                                "cmd": "formatBlock",
+                                "arg": "blockquote",
+                                "icon": "❝",
+                                "label": str(_("Quote")),
+                            },
+                            {"cmd": "createLink", "icon": str(_("Link")), "label": str(_("Link"))},
+                        ],
+                        ensure_ascii=False,
+                    ),
+                }
+            )
         users = self.fields["attendee_users"]
         assert isinstance(users, forms.TypedMultipleChoiceField)
         users.choices = members or []

@@ -126,4 +126,7 @@ class Activity(Record):
         ]
 
     def __str__(self) -> str:
-        return self.subject or self.get_kind_display()
+        from halyard.activities.richtext import plain_text
+
+        summary = self.subject or plain_text(self.body).split("\n")[0][:80]
+        return summary or str(self.get_kind_display())
