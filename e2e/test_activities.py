@@ -188,3 +188,42 @@ def test_the_short_form_in_persian_reads_right_to_left(page: Any, live_server: A
     page.locator(".log-tabs [data-kind=task]").click()
     expect(page.locator("#quick-form input[name=title]")).to_be_visible()
     screenshot(page, "activities-task-fa")
+
+
+def test_edit_and_delete_a_task_from_my_work(page: Any, live_server: Any) -> None:
+    from halyard.core.context import Actor
+    from halyard.tasks.services import task_create
+    from halyard.workspaces.models import Membership
+
+    owner = make_user("mai@example.com", "Mai Nguyen")
+    lan = _contact(owner, "sen", "Sen Vàng")
+    with scope(workspace=lan.workspace):
+        actor = Actor(
+            workspace=lan.workspace,
+            user=owner,
+            membership=Membership.objects.get(workspace=lan.workspace, user=owner),
+        )
+        for title in ("Gửi hợp đồng", "Gọi lại Lan"):
+            task_create(actor=actor, values={"title": title, "contact": lan, "owner_id": owner.pk})
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "mai@example.com")
+    page.goto(f"{live_server.url}/w/sen/my-work/")
+    task = page.locator(".task", has_text="Gửi hợp đồng")
+    task.get_by_role("link", name=re.compile("Edit")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit task")
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_label("Priority").select_option(label="High")
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(re.compile(r"/w/sen/my-work/"))
+    expect(page.locator(".task", has_text="Gửi hợp đồng")).to_contain_text("In progress")
+    page.locator(".task", has_text="Gọi lại Lan").get_by_role(
+        "button", name=re.compile("Delete")
+    ).click()
+    expect(page.locator(".toast")).to_contain_text("Moved to the trash")
+    expect(page.locator(".task", has_text="Gọi lại Lan")).to_have_count(0)
+    page.goto(f"{live_server.url}/w/sen/trash/")
+    row = page.locator("tr", has_text="Gọi lại Lan")
+    row.get_by_role("button", name="Restore").click()
+    expect(page.locator(".toast")).to_contain_text("Restored.")
+    page.goto(f"{live_server.url}/w/sen/my-work/")
+    expect(page.locator(".task", has_text="Gọi lại Lan")).to_have_count(1)

@@ -301,3 +301,29 @@ def test_the_timeline_takes_the_same_queries_however_much_it_holds(acme, alice, 
     few = count()
     add(8)
     assert count() == few
+
+
+def test_acme_activities_and_tasks_are_404_from_another_workspace(
+    acme, alice, world, charlie, other
+):
+    with scope(workspace=acme):
+        actor = actor_for(acme, alice)
+        call = activity_log(actor=actor, values={"kind": "call", "contact": world["lan"]})
+        task = task_create(actor=actor, values={"title": "Bí mật", "contact": world["lan"]})
+    client = client_for(charlie)
+    for slug in ("acme", "other"):
+        for url in (
+            f"/w/{slug}/activities/{call.pk}/edit/",
+            f"/w/{slug}/activities/{call.pk}/delete/",
+            f"/w/{slug}/activities/{call.pk}/restore/",
+            f"/w/{slug}/tasks/{task.pk}/edit/",
+            f"/w/{slug}/tasks/{task.pk}/delete/",
+            f"/w/{slug}/tasks/{task.pk}/restore/",
+        ):
+            assert (
+                client.post(url, {"kind": "call", "title": "x", "version": "1"}).status_code == 404
+            )
+    with scope(workspace=acme):
+        call.refresh_from_db()
+        task.refresh_from_db()
+    assert call.deleted_at is None and task.deleted_at is None and task.title == "Bí mật"
