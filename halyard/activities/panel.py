@@ -78,8 +78,12 @@ def activity_form_for(
         instance=instance,
         **options,
     )
-    if instance is None and link == "contact" and data is None:
-        form.fields["attendee_contacts"].initial = [record.pk]
+    if instance is None and data is None:
+        # An e-mail on a person's page is most often one the member sent to that person.
+        form.fields["email_from"].initial = request.user.email
+        if link == "contact":
+            form.fields["attendee_contacts"].initial = [record.pk]
+            form.fields["email_to"].initial = record.email
     return form
 
 

@@ -105,7 +105,7 @@ def test_the_short_form_switches_kinds_and_answers_htmx_in_place(acme, alice, wo
     client = client_for(alice)
     for kind, field in (
         ("meeting", 'name="ends_at"'),
-        ("email", 'name="email_to"'),
+        ("email", 'name="email_from" value="alice@example.com"'),
         ("note", "data-rich"),
         ("task", 'name="due_at"'),
         ("call", 'name="duration_minutes"'),
