@@ -15,6 +15,7 @@ from halyard.core.recordviews import member_choices
 from halyard.deals.models import Deal, StageKind
 from halyard.tasks.forms import TaskForm
 from halyard.tasks.models import ACTIVE_STATUSES, Task
+from halyard.workspaces import permissions
 
 TASK = "task"
 # The switch above the short form: (kind, label); "task" opens the task form instead.
@@ -92,9 +93,9 @@ def timeline_context(request: Any, record: Any, link: str, **overrides: Any) -> 
     kind = overrides.pop("kind", None) or request.GET.get("log") or ActivityKind.CALL
     if kind not in (*ActivityKind.values, TASK):
         kind = ActivityKind.CALL
+    tasks = Task.objects.alive().filter(status__in=ACTIVE_STATUSES, **{link: record})
     open_tasks = list(
-        Task.objects.alive()
-        .filter(status__in=ACTIVE_STATUSES, **{link: record})
+        permissions.visible(request.membership, "tasks", tasks)
         .select_related("owner")
         .order_by("due_at", "pk")[:20]
     )

@@ -21,14 +21,18 @@ def rich_text(value: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def linked_records(context: template.Context, item: Any) -> list[tuple[str, str, str]]:
-    """Return (kind label, name, URL or "") for each record an activity or a task is linked to."""
+def linked_records(
+    context: template.Context, item: Any, current: Any = None
+) -> list[tuple[str, str, str]]:
+    """Return (kind, name, URL or "") for each record an item is linked to, but `current`."""
     slug = context["workspace"].slug
     rows = []
     for record_type, (model, link) in TARGETS.items():
         if not getattr(item, f"{link}_id", None):
             continue
         record = getattr(item, link)
+        if current is not None and type(record) is type(current) and record.pk == current.pk:
+            continue
         try:
             url = reverse(f"{record_type}_detail", kwargs={"slug": slug, "pk": record.pk})
         except NoReverseMatch:  # a record type whose pages are not there yet

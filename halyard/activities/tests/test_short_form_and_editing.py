@@ -57,12 +57,18 @@ def test_logging_on_a_contact_offers_its_company_and_open_deal(acme, alice, worl
     with scope(workspace=acme):
         call = Activity.objects.get()
     assert (call.contact, call.company, call.deal) == (lan, world["company"], deal)
-    for url in (f"/w/acme/companies/{world['company'].pk}/", f"/w/acme/deals/{deal.pk}/"):
+    company_link = f'href="/w/acme/companies/{world["company"].pk}/">Sao Mai</a>'
+    deal_link = f'href="/w/acme/deals/{deal.pk}/">Kho lạnh</a>'
+    for url, here, elsewhere in (
+        (f"/w/acme/companies/{world['company'].pk}/", company_link, deal_link),
+        (f"/w/acme/deals/{deal.pk}/", deal_link, company_link),
+    ):
         timeline = client.get(url).content.decode().split('id="timeline-h"')[1]
         assert "Chốt giá" in timeline
-        # The item says what it is linked to, with links.
-        assert f'href="/w/acme/contacts/{lan.pk}/">Lan</a>' in timeline
-        assert f'href="/w/acme/deals/{deal.pk}/">Kho lạnh</a>' in timeline
+        # The item says, with links, which other records it is linked to.
+        linked = timeline.split('class="linked small"')[1].split("</div>")[0]
+        assert f'href="/w/acme/contacts/{lan.pk}/">Lan</a>' in linked
+        assert elsewhere in linked and here not in linked
 
 
 def test_unticking_the_company_links_the_contact_only(acme, alice, world):
@@ -131,6 +137,10 @@ def test_the_short_form_switches_kinds_and_answers_htmx_in_place(acme, alice, wo
         f"/w/acme/contacts/{lan.pk}/log/", {"kind": "note", "body": "<b>Ổn</b>"}, **HTMX
     )
     assert good.status_code == 302 and good.url == f"/w/acme/contacts/{lan.pk}/?log=note#timeline"
+    again = client.post(f"/w/acme/contacts/{lan.pk}/log/", {"kind": "note", "body": ""}, **HTMX)
+    # Links in the swapped panel lead back to the record page, not to the form's address.
+    assert "Write the note." in again.content.decode()
+    assert f"edit/?next=/w/acme/contacts/{lan.pk}/%23timeline" in again.content.decode()
     task_bad = client.post(f"/w/acme/contacts/{lan.pk}/task/", {"title": ""}, **HTMX)
     assert task_bad.status_code == 200 and "This field is required." in task_bad.content.decode()
     task = client.post(
