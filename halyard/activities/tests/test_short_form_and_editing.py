@@ -337,3 +337,20 @@ def test_acme_activities_and_tasks_are_404_from_another_workspace(
         call.refresh_from_db()
         task.refresh_from_db()
     assert call.deleted_at is None and task.deleted_at is None and task.title == "Bí mật"
+
+
+def test_deleting_what_someone_just_changed_is_refused(acme, alice, world):
+    with scope(workspace=acme):
+        actor = actor_for(acme, alice)
+        call = activity_log(actor=actor, values={"kind": "call", "contact": world["lan"]})
+        from halyard.activities.services import activity_update
+
+        activity_update(
+            actor=actor, activity=call, expected_version=1, values={"subject": "Đã sửa"}
+        )
+    client = client_for(alice)
+    response = client.post(f"/w/acme/activities/{call.pk}/delete/", {"version": "1"}, follow=True)
+    assert "Someone else changed this record" in response.content.decode()
+    with scope(workspace=acme):
+        call.refresh_from_db()
+    assert call.deleted_at is None and call.subject == "Đã sửa"
