@@ -42,9 +42,16 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
+    path("activities/<int:pk>/edit/", activity_views.edit, name="activities_edit"),
+    path("activities/<int:pk>/delete/", activity_views.trash, name="activities_trash"),
+    path("activities/<int:pk>/restore/", activity_views.restore, name="activities_restore"),
+    path("activities/<int:pk>/invite.ics", activity_views.invitation, name="activities_ics"),
     path("<str:record_type>/<int:pk>/task/", task_views.add_to_record, name="task_add"),
     path("my-work/", task_views.my_work, name="my_work"),
     path("tasks/<int:pk>/done/", task_views.complete, name="task_complete"),
+    path("tasks/<int:pk>/edit/", task_views.edit, name="tasks_edit"),
+    path("tasks/<int:pk>/delete/", task_views.trash, name="tasks_trash"),
+    path("tasks/<int:pk>/restore/", task_views.restore, name="tasks_restore"),
 ]
 
 urlpatterns = [

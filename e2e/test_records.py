@@ -103,7 +103,7 @@ def test_log_a_call_and_see_it_on_the_timeline(page: Any, live_server: Any) -> N
     sign_in(page, "lan@example.com")
     page.goto(f"{live_server.url}/w/sen/contacts/{contact.pk}/")
     form = page.locator("form.log-form")
-    form.get_by_label("Call").check()
+    page.locator(".log-tabs").get_by_role("link", name="Log a call").click()
     form.get_by_label("Subject").fill("Hỏi giá kho lạnh")
     form.get_by_label("Details").fill("Khách muốn báo giá trước thứ Sáu.")
     form.get_by_label("Direction").select_option(label="Outbound")
@@ -115,9 +115,10 @@ def test_log_a_call_and_see_it_on_the_timeline(page: Any, live_server: Any) -> N
     expect(entry).to_contain_text("Call: Hỏi giá kho lạnh")
     expect(entry).to_contain_text("Connected")
     expect(entry).to_contain_text("Khách muốn báo giá trước thứ Sáu.")
-    # A note hides the call-only fields.
-    form.get_by_label("Note").check()
-    expect(form.get_by_label("Outcome")).to_be_hidden()
+    # A note's form has no call-only fields.
+    page.locator(".log-tabs").get_by_role("link", name="Note").click()
+    expect(form.get_by_role("textbox", name="Note")).to_be_visible()
+    expect(form.get_by_label("Outcome")).to_have_count(0)
     screenshot(page, "contact-timeline")
 
 
@@ -127,7 +128,7 @@ def test_add_a_task_on_a_contact_and_finish_it_from_my_work(page: Any, live_serv
     contact = add_contact(workspace, owner, "Minh", "Trần")
     sign_in(page, "lan@example.com")
     page.goto(f"{live_server.url}/w/sen/contacts/{contact.pk}/")
-    page.locator("details.add-task > summary").click()
+    page.locator(".log-tabs").get_by_role("link", name="Task").click()
     form = page.locator("form.task-form")
     form.get_by_label("Task").fill("Gửi báo giá kho lạnh")
     form.get_by_label("Priority").select_option(label="High")

@@ -1,7 +1,8 @@
-"""Activities: calls and notes logged against contacts, companies, deals and leads."""
+"""Activities: calls, meetings, e-mails and notes logged against the records they concern."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,12 +13,21 @@ from halyard.core.models import Record
 
 class ActivityKind(models.TextChoices):
     CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    EMAIL = "email", _("E-mail")
     NOTE = "note", _("Note")
 
 
 class CallDirection(models.TextChoices):
     OUTBOUND = "outbound", _("Outbound")
     INBOUND = "inbound", _("Inbound")
+
+
+class EmailDirection(models.TextChoices):
+    """How an e-mail went; stored in the same column as a call's direction."""
+
+    SENT = "outbound", _("Sent")
+    RECEIVED = "inbound", _("Received")
 
 
 class CallOutcome(models.TextChoices):
@@ -40,6 +50,19 @@ class Activity(Record):
     )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=CallOutcome.choices, blank=True)
+    # A meeting starts at `occurred_at` and ends here.
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    attendee_contacts = models.ManyToManyField(
+        "contacts.Contact", blank=True, related_name="meetings", verbose_name=_("contacts")
+    )
+    attendee_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("members")
+    )
+    # Attendees who are neither contacts nor members: plain addresses.
+    attendee_emails = models.JSONField(_("other attendees"), default=list, blank=True)
+    email_from = models.CharField(_("from"), max_length=254, blank=True)
+    email_to = models.CharField(_("to"), max_length=1000, blank=True)
     contact = models.ForeignKey(
         "contacts.Contact",
         on_delete=models.CASCADE,
@@ -69,6 +92,11 @@ class Activity(Record):
         "direction",
         "duration_minutes",
         "outcome",
+        "ends_at",
+        "location",
+        "attendee_emails",
+        "email_from",
+        "email_to",
         "contact",
         "company",
         "deal",
@@ -98,4 +126,7 @@ class Activity(Record):
         ]
 
     def __str__(self) -> str:
-        return self.subject or self.get_kind_display()
+        from halyard.activities.richtext import plain_text
+
+        summary = self.subject or plain_text(self.body).split("\n")[0][:80]
+        return summary or str(self.get_kind_display())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from halyard.activities.models import Activity
 from halyard.audit.models import AuditAction
 from halyard.audit.selectors import audit_list
 from halyard.companies.models import Company
@@ -12,10 +13,18 @@ from halyard.contacts.models import Contact
 from halyard.core.context import Source
 from halyard.deals.models import Deal
 from halyard.leads.models import Lead
+from halyard.tasks.models import Task
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, admin_view, workspace_view
 
-TRASHABLE = [("companies", Company), ("contacts", Contact), ("leads", Lead), ("deals", Deal)]
+TRASHABLE = [
+    ("companies", Company),
+    ("contacts", Contact),
+    ("leads", Lead),
+    ("deals", Deal),
+    ("activities", Activity),
+    ("tasks", Task),
+]
 
 
 @admin_view

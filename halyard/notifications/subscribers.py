@@ -48,10 +48,14 @@ def notify_member(event: OutboxEvent) -> None:
 @subscribe("task.reminder_due")
 def remind_assignee(event: OutboxEvent) -> None:
     """Put a task reminder in the assignee's bell and, when mail is set up, their inbox."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
-    from django.utils import translation
+    from django.utils import timezone, translation
+    from django.utils.dateparse import parse_datetime
     from django.utils.translation import gettext as _
+
+    from halyard.core.formatting import format_datetime
 
     payload = event.payload
     _notification, created = Notification.objects.get_or_create(
@@ -65,7 +69,17 @@ def remind_assignee(event: OutboxEvent) -> None:
         },
     )
     user = get_user_model().objects.filter(pk=payload["user_id"]).first()
-    if created and user is not None:
-        with translation.override(user.language or "en"):
-            subject = _("Reminder: %(title)s") % {"title": payload["title"]}
-            send_mail(subject, subject, None, [user.email])
+    # Without EMAIL_URL there is no mail server to speak of: the bell is the reminder.
+    if not (created and user is not None and user.email and settings.EMAIL_URL):
+        return
+    with translation.override(user.language or "en"), timezone.override(user.timezone or "UTC"):
+        subject = _("Reminder: %(title)s") % {"title": payload["title"]}
+        lines = [subject]
+        if payload.get("due_at"):
+            due = parse_datetime(payload["due_at"])
+            if due is not None:
+                lines.append(_("Due: %(when)s") % {"when": format_datetime(due)})
+        if payload.get("url"):
+            base = getattr(settings, "SITE_URL", "").rstrip("/")
+            lines.append(_("Your work: %(url)s") % {"url": base + payload["url"]})
+        send_mail(subject, "\n\n".join(lines), None, [user.email])

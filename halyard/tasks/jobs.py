@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from halyard.core.context import Actor, Source
 from halyard.core.events import event_record
-from halyard.tasks.models import Task, TaskStatus
+from halyard.tasks.models import ACTIVE_STATUSES, Task
 
 
 @shared_task
@@ -20,7 +20,7 @@ def send_task_reminders() -> int:
     with scopes_disabled():
         due = list(
             Task.objects.filter(
-                status=TaskStatus.OPEN,
+                status__in=ACTIVE_STATUSES,
                 deleted_at__isnull=True,
                 reminded_at__isnull=True,
                 remind_at__lte=timezone.now(),

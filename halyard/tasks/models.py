@@ -15,8 +15,14 @@ class TaskPriority(models.TextChoices):
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Open")  # not started
+    IN_PROGRESS = "in_progress", _("In progress")  # started, still on the assignee's list
     DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")  # dropped: off the lists, kept in the history
+
+
+# Statuses that keep a task on My work and beside a record's timeline.
+ACTIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 
 
 class Task(Record):
@@ -28,7 +34,7 @@ class Task(Record):
         _("priority"), max_length=8, choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
     status = models.CharField(
-        _("status"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN
+        _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
     remind_at = models.DateTimeField(_("reminder"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)

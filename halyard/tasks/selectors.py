@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from halyard.deals.models import Deal, StageKind
-from halyard.tasks.models import Task, TaskStatus
+from halyard.tasks.models import ACTIVE_STATUSES, Task
 
 UPCOMING_DAYS = 7
 
@@ -20,19 +21,20 @@ class MyWork:
     today: list[Task]
     upcoming: list[Task]
     no_due: list[Task]
-    deals_without_next_step: list[Deal]
+    deals_needing_next_step: list[Deal]
+    day: date  # today, in the user's time zone
 
 
 def my_work(*, user: Any, limit: int = 100) -> MyWork:
-    """Return the open tasks of a user, grouped by due day in their time zone."""
+    """Return a user's open tasks by due day in their time zone, and deals that need a step."""
     now = timezone.localtime()
     start = timezone.make_aware(datetime.combine(now.date(), time.min), now.tzinfo)
     end = start + timedelta(days=1)
     horizon = start + timedelta(days=UPCOMING_DAYS + 1)
     open_tasks = (
         Task.objects.alive()
-        .filter(owner=user, status=TaskStatus.OPEN)
-        .select_related("contact", "company", "deal")
+        .filter(owner=user, status__in=ACTIVE_STATUSES)
+        .select_related("contact", "company", "deal", "lead")
     )
     return MyWork(
         overdue=list(open_tasks.filter(due_at__lt=start).order_by("due_at")[:limit]),
@@ -41,10 +43,13 @@ def my_work(*, user: Any, limit: int = 100) -> MyWork:
             open_tasks.filter(due_at__gte=end, due_at__lt=horizon).order_by("due_at")[:limit]
         ),
         no_due=list(open_tasks.filter(due_at__isnull=True).order_by("-pk")[:limit]),
-        deals_without_next_step=list(
+        # Open deals with nothing planned, or whose expected close date has already passed.
+        deals_needing_next_step=list(
             Deal.objects.alive()
-            .filter(owner=user, stage__kind=StageKind.OPEN, next_step="")
+            .filter(owner=user, stage__kind=StageKind.OPEN)
+            .filter(Q(next_step="") | Q(expected_close__lt=now.date()))
             .select_related("stage", "company")
             .order_by("expected_close", "pk")[:limit]
         ),
+        day=now.date(),
     )

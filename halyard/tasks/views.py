@@ -1,4 +1,4 @@
-"""My work, and adding or completing tasks."""
+"""My work, and adding, editing, completing and deleting tasks."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from halyard.activities.targets import target_for_member
+from halyard.audit.services import VersionConflict
 from halyard.core.forms import add_validation_errors
 from halyard.core.recordviews import member_choices
 from halyard.tasks import selectors, services
@@ -43,11 +45,15 @@ def my_work(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 def add_to_record(request: WorkspaceRequest, record_type: str, pk: int) -> HttpResponse:
     """Add a task about a contact, company or deal."""
+    from halyard.activities.views import record_url, render_panel
+
     record, link = target_for_member(request, record_type, pk)
     permissions.require(request.membership, "tasks", "create")
     form = TaskForm(request.POST, members=member_choices(request.workspace))
     if form.is_valid() and _create(request, form, {link: record}):
-        return redirect(f"{record_type}_detail", slug=request.workspace.slug, pk=record.pk)
+        return redirect(record_url(request, record_type, record.pk, "task"))
+    if request.htmx:
+        return render_panel(request, record, record_type, link, kind="task", task_form=form)
     return render(
         request,
         "tasks/task_form.html",
@@ -82,3 +88,72 @@ def complete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if back:
         return redirect(back)
     return redirect("my_work", slug=request.workspace.slug)
+
+
+def _back(request: WorkspaceRequest, task: Task) -> str:
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        return back
+    return reverse("my_work", kwargs={"slug": request.workspace.slug})
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Change a task; a stale version is refused with a clear message."""
+    task = record_for_member(request, Task, pk, action="edit")
+    form = TaskForm(request.POST or None, members=member_choices(request.workspace), instance=task)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.task_update(
+                    actor=request.actor,
+                    task=task,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    values=form.values(),
+                )
+            except VersionConflict as exc:
+                messages.error(request, str(exc))
+                status = 409
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(_back(request, task))
+    return render(
+        request,
+        "tasks/task_edit.html",
+        {"task_form": form, "task": task, "back": _back(request, task)},
+        status=status,
+    )
+
+
+@workspace_view
+@require_POST
+def trash(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Move a task to the trash."""
+    task = record_for_member(request, Task, pk, action="delete")
+    version = request.POST.get("version", "")
+    try:
+        services.task_trash(
+            actor=request.actor,
+            task=task,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except VersionConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Moved to the trash. You can restore it from there."))
+    return redirect(_back(request, task))
+
+
+@workspace_view
+@require_POST
+def restore(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Bring a task back from the trash."""
+    task = record_for_member(request, Task, pk, action="delete", trashed=True)
+    services.task_restore(actor=request.actor, task=task)
+    messages.success(request, _("Restored."))
+    return redirect(_back(request, task))

@@ -84,6 +84,134 @@
     column.querySelector(".cards").prepend(card);
     form.requestSubmit();
   });
+
+  // Rich-text notes: a textarea[data-rich] becomes a small editor (toolbar + contenteditable)
+  // that writes simple HTML back into the textarea. The server cleans it again with an
+  // allow-list (nh3); cleaning here too keeps hostile markup from ever entering the live page.
+  const RICH_TAGS = ["P", "BR", "DIV", "B", "STRONG", "I", "EM", "U", "S", "UL", "OL", "LI", "A",
+    "H2", "H3", "H4", "BLOCKQUOTE", "CODE", "PRE"];
+  const DROP = ["SCRIPT", "STYLE", "IFRAME", "OBJECT", "EMBED", "TEMPLATE", "NOSCRIPT"];
+
+  function cleanInto(target, html) {
+    // A <template> parses without running scripts or loading images.
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    function copy(from, to) {
+      from.childNodes.forEach(function (node) {
+        if (node.nodeType === Node.TEXT_NODE) { to.appendChild(document.createTextNode(node.data)); return; }
+        if (node.nodeType !== Node.ELEMENT_NODE || DROP.includes(node.tagName)) return;
+        if (!RICH_TAGS.includes(node.tagName)) { copy(node, to); return; }
+        const el = document.createElement(node.tagName);
+        if (node.tagName === "A") {
+          const href = node.getAttribute("href") || "";
+          if (/^(https?:|mailto:|tel:)/i.test(href.trim())) el.setAttribute("href", href.trim());
+        }
+        copy(node, el);
+        to.appendChild(el);
+      });
+    }
+    target.textContent = "";
+    copy(template.content, target);
+  }
+
+  function looksLikeHtml(text) { return /<\s*\/?\s*[a-zA-Z][^>]*>/.test(text); }
+
+  function enhanceRich(textarea) {
+    if (textarea.dataset.enhanced) return;
+    textarea.dataset.enhanced = "1";
+    const label = document.querySelector("label[for='" + textarea.id + "']");
+    const wrap = document.createElement("div");
+    wrap.className = "rich-editor";
+    const bar = document.createElement("div");
+    bar.className = "rich-toolbar";
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", textarea.dataset.toolbarLabel || "Formatting");
+    const editor = document.createElement("div");
+    editor.className = "rich-area";
+    editor.contentEditable = "true";
+    editor.setAttribute("role", "textbox");
+    editor.setAttribute("aria-multiline", "true");
+    editor.tabIndex = 0;
+    if (label) {
+      if (!label.id) label.id = textarea.id + "-label";
+      editor.setAttribute("aria-labelledby", label.id);
+      label.addEventListener("click", function () { editor.focus(); });
+    }
+    const value = textarea.value;
+    if (looksLikeHtml(value)) cleanInto(editor, value);
+    else editor.textContent = value;
+    const buttons = JSON.parse(textarea.dataset.toolbar || "[]");
+    buttons.forEach(function (spec) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary rich-btn";
+      button.textContent = spec.icon;
+      button.title = spec.label;
+      button.setAttribute("aria-label", spec.label);
+      button.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      button.addEventListener("click", function () {
+        editor.focus();
+        if (spec.cmd === "createLink") {
+          const url = window.prompt(spec.label, "https://");
+          if (url && /^(https?:|mailto:|tel:)/i.test(url.trim())) document.execCommand("createLink", false, url.trim());
+        } else if (spec.cmd === "formatBlock") {
+          document.execCommand("formatBlock", false, spec.arg);
+        } else {
+          document.execCommand(spec.cmd, false, null);
+        }
+        sync();
+      });
+      bar.appendChild(button);
+    });
+    function sync() {
+      const empty = !editor.textContent.trim() && !editor.querySelector("li");
+      textarea.value = empty ? "" : editor.innerHTML;
+    }
+    editor.addEventListener("input", sync);
+    // Pasted content arrives as plain text: no foreign markup, styles or handlers.
+    editor.addEventListener("paste", function (event) {
+      event.preventDefault();
+      const text = (event.clipboardData || window.clipboardData).getData("text/plain");
+      document.execCommand("insertText", false, text);
+    });
+    if (textarea.getAttribute("aria-invalid") === "true") editor.setAttribute("aria-invalid", "true");
+    textarea.hidden = true;
+    textarea.parentNode.insertBefore(wrap, textarea);
+    wrap.appendChild(bar);
+    wrap.appendChild(editor);
+    wrap.appendChild(textarea);
+    const form = textarea.form;
+    if (form) form.addEventListener("submit", sync, true);
+  }
+
+  function enhance(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("textarea[data-rich]").forEach(enhanceRich);
+  }
+  enhance(document);
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+
+  // The short form on record pages: after HTMX swaps it, put the focus where the user expects:
+  // on the first field with an error, on the first field of a newly chosen form, or back on
+  // the chosen tab after a successful save.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const target = event.detail.target;
+    if (!target || !target.id) return;
+    const quick = document.getElementById("quick-form");
+    if (!quick) return;
+    const error = quick.querySelector(".errorlist");
+    if (error) {
+      const field = error.closest(".field, fieldset, form").querySelector(".rich-area, input:not([type=hidden]), select, textarea:not([hidden])");
+      if (field) field.focus();
+      return;
+    }
+    if (target.id === "quick-form") {
+      const first = quick.querySelector("form .rich-area, form input:not([type=hidden]), form select, form textarea:not([hidden])");
+      if (first) first.focus();
+    } else if (target.id === "timeline") {
+      const tab = quick.querySelector(".log-tabs [aria-current]");
+      if (tab) tab.focus();
+    }
+  });
 })();
 
 // The top bar's search panel: Enter opens the best hit, arrows move between hits, Escape closes.

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -13,7 +14,7 @@ from halyard.core.models import OutboxEvent
 from halyard.notifications.models import Notification
 from halyard.tasks.jobs import send_task_reminders
 from halyard.tasks.models import Task, TaskStatus
-from halyard.tasks.services import task_create
+from halyard.tasks.services import task_create, task_update
 
 
 @pytest.fixture
@@ -102,6 +103,7 @@ def test_another_member_cannot_complete_my_task(acme, alice, bob):
     assert client_for(bob).post(f"/w/acme/tasks/{task.pk}/done/").status_code == 404
 
 
+@override_settings(EMAIL_URL="smtp://mail.example.com")
 def test_a_reminder_is_sent_once_to_the_bell_and_by_mail(acme, alice, mailoutbox):
     _task(acme, alice, title="Chuẩn bị hợp đồng", remind_at=timezone.now() - timedelta(1))
     _task(acme, alice, title="Later", remind_at=timezone.now() + timedelta(hours=1))
@@ -114,3 +116,94 @@ def test_a_reminder_is_sent_once_to_the_bell_and_by_mail(acme, alice, mailoutbox
         notification = Notification.objects.get(user=alice)
     assert notification.text == "Reminder: Chuẩn bị hợp đồng"
     assert [m.subject for m in mailoutbox] == ["Reminder: Chuẩn bị hợp đồng"]
+
+
+def test_without_a_mail_server_the_reminder_is_in_the_bell_only(acme, alice, mailoutbox):
+    _task(acme, alice, title="Gọi Lan", remind_at=timezone.now() - timedelta(minutes=1))
+    send_task_reminders()
+    for event in OutboxEvent.objects.filter(name="task.reminder_due"):
+        event_deliver(event.pk)
+    with scopes_disabled():
+        assert Notification.objects.filter(user=alice).count() == 1
+    assert mailoutbox == []
+
+
+@override_settings(EMAIL_URL="smtp://mail.example.com")
+def test_the_reminder_mail_is_in_the_assignees_language(acme, alice, bob, mailoutbox):
+    bob.language = "vi"
+    bob.save()
+    with scope(workspace=acme):
+        task_create(
+            actor=actor_for(acme, alice),
+            values={
+                "title": "Gửi báo giá",
+                "owner_id": bob.pk,
+                "due_at": timezone.now() + timedelta(hours=1),
+                "remind_at": timezone.now() - timedelta(minutes=1),
+            },
+        )
+    send_task_reminders()
+    for event in OutboxEvent.objects.filter(name="task.reminder_due"):
+        event_deliver(event.pk)
+    [mail] = mailoutbox
+    assert mail.to == ["bob@example.com"] and mail.subject == "Lời nhắc: Gửi báo giá"
+    assert "/w/acme/my-work/" in mail.body
+
+
+def test_an_in_progress_task_is_still_reminded_a_cancelled_one_not(acme, alice):
+    past = timezone.now() - timedelta(minutes=1)
+    going = _task(acme, alice, title="Đang làm", remind_at=past)
+    dropped = _task(acme, alice, title="Bỏ", remind_at=past)
+    with scope(workspace=acme):
+        actor = actor_for(acme, alice)
+        task_update(actor=actor, task=going, expected_version=1, values={"status": "in_progress"})
+        task_update(actor=actor, task=dropped, expected_version=1, values={"status": "cancelled"})
+    assert send_task_reminders() == 1
+    assert OutboxEvent.objects.get(name="task.reminder_due").payload["title"] == "Đang làm"
+
+
+def test_a_stale_task_edit_is_refused_and_bad_input_explained(acme, alice, bob):
+    task = _task(acme, alice)
+    client = client_for(alice)
+    url = f"/w/acme/tasks/{task.pk}/edit/"
+    data = {"title": "Mới", "priority": "normal", "status": "open", "version": "1"}
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, {**data, "title": "Cũ hơn"})
+    assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()
+    bad = client.post(url, {**data, "version": "2", "status": "paused", "due_at": "mai"})
+    assert bad.status_code == 400
+    page = bad.content.decode()
+    assert "Select a valid choice." in page and "Enter a valid date/time." in page
+    with scope(workspace=acme):
+        task.refresh_from_db()
+    assert (task.title, task.version, task.status) == ("Mới", 2, "open")
+    # Bob (a rep) cannot see Alice's task at all.
+    assert client_for(bob).post(url, {**data, "version": "2"}).status_code == 404
+
+
+def test_my_work_lists_the_deals_that_need_a_next_step(acme, alice, bob):
+    from halyard.deals.models import StageKind
+    from halyard.deals.services import deal_create, pipeline_ensure_default
+
+    with scope(workspace=acme):
+        actor = actor_for(acme, alice)
+        stages = {s.kind: s for s in pipeline_ensure_default(actor=actor).stages.all()}
+        today = timezone.localdate()
+        for name, values in (
+            ("Không bước tiếp", {"next_step": ""}),
+            ("Quá hạn chốt", {"next_step": "Gọi", "expected_close": today - timedelta(days=3)}),
+            ("Ổn", {"next_step": "Gửi hợp đồng", "expected_close": today + timedelta(days=9)}),
+        ):
+            deal_create(
+                actor=actor, values={"name": name, "stage": stages[StageKind.OPEN], **values}
+            )
+        deal_create(actor=actor, values={"name": "Đã thắng", "stage": stages[StageKind.WON]})
+        deal_create(
+            actor=actor_for(acme, bob),
+            values={"name": "Của Bob", "stage": stages[StageKind.OPEN], "owner_id": bob.pk},
+        )
+    page = client_for(alice).get("/w/acme/my-work/").content.decode()
+    section = page.split("Deals that need a next step")[1]
+    assert "Không bước tiếp" in section and "Quá hạn chốt" in section
+    assert "Close date passed" in section and "No next step" in section
+    assert "Ổn" not in section and "Đã thắng" not in section and "Của Bob" not in section
