@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "halyard.deals",
     "halyard.activities",
     "halyard.tasks",
+    "halyard.savedviews",
 ]
 
 MIDDLEWARE = [
