@@ -87,7 +87,8 @@ class Column:
 def custom_column(definition: CustomField) -> Column:
     """Return the column that shows one custom field."""
     path = f"custom__{definition.key}"
-    sort: str | models.Expression | None = KT(path)
+    # A plain text (or number) expression, so comparisons are SQL's, not JSON key lookups.
+    sort: str | models.Expression | None = Cast(KT(path), models.TextField())
     kind = definition.field_type
     if kind in {FieldType.NUMBER, FieldType.DECIMAL, FieldType.CURRENCY}:
         sort = Cast(KT(path), models.DecimalField(max_digits=30, decimal_places=4))

@@ -53,7 +53,7 @@ def records_export_csv(
         after: str | None = None
         while True:
             with scope(workspace=actor.workspace):
-                page = keyset_page(queryset, after, size=CHUNK, sort=sort)
+                page = keyset_page(queryset, after, size=CHUNK, sort=sort, strict=True)
                 lines = [
                     writer.writerow([neutralise(cell_text(c, r, user_names)) for c in columns])
                     for r in page.rows

@@ -413,6 +413,7 @@ def keyset_page(
     after: str | None,
     size: int = PAGE_SIZE,
     sort: Sort = NEWEST_FIRST,
+    strict: bool = False,
 ) -> Page:
     """Return one page in the sort's order (NULLs last, ties by id), continuing after a cursor.
 
@@ -429,6 +430,8 @@ def keyset_page(
     try:
         rows = _seek(queryset, cursor, size, sort, value_order, pk_order)
     except (ValidationError, ValueError, TypeError):  # a cursor made for another sort
+        if strict:
+            raise
         rows = _seek(queryset, None, size, sort, value_order, pk_order)
     next_after = None
     if len(rows) > size:
@@ -471,7 +474,7 @@ def keyset_iterate(queryset: models.QuerySet, sort: Sort, chunk: int = 500) -> I
     """Yield every row of a queryset in the sort's order, one keyset page at a time."""
     after: str | None = None
     while True:
-        page = keyset_page(queryset, after, size=chunk, sort=sort)
+        page = keyset_page(queryset, after, size=chunk, sort=sort, strict=True)
         if page.rows:
             yield page.rows
         if page.next_after is None:

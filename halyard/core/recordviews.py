@@ -336,7 +336,7 @@ class RecordViews:
         if kind == "owner":
             members = dict(member_choices(request.workspace))
             owner = None if value == "none" else _int_or_none(value)
-            if owner is not None and owner not in members:
+            if value != "none" and owner not in members:
                 return None
             return lambda r: update(
                 actor=actor, expected_version=r.version, values={"owner_id": owner}, **{arg: r}
