@@ -45,6 +45,10 @@
   // Ask before destructive actions: forms with data-confirm.
   document.addEventListener("submit", function (event) {
     const form = event.target;
+    // Saving a list view saves what the list shows now, after any filtering done in place.
+    const state = form.querySelector && form.querySelector("[data-list-state]");
+    const list = document.getElementById("list-form");
+    if (state && list) state.value = new URLSearchParams(new FormData(list)).toString();
     const question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   });
@@ -120,6 +124,13 @@
     else form.requestSubmit();
   }
   document.querySelectorAll("[data-filter-row]").forEach(fitFilterRow);
+  // Typing a filter value refreshes the list (rows added later included), once typing pauses.
+  document.addEventListener("input", function (event) {
+    const target = event.target;
+    if (!(target instanceof HTMLInputElement)) return;
+    if (!target.matches("[data-filter-value], [data-between]") || !target.form) return;
+    if (window.htmx) window.htmx.trigger(target.form, "list-refresh");
+  });
   let newRows = 0;
   document.addEventListener("change", function (event) {
     const row = event.target.closest && event.target.closest("[data-filter-row]");
