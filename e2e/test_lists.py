@@ -103,6 +103,7 @@ def test_filter_sort_choose_columns_save_a_view_and_tag_in_bulk(
     added.get_by_label("Field").select_option(label="Job title")
     added.get_by_label("Value").fill("đốc")
     expect(results.locator("tr")).to_have_count(1)
+    expect(page.locator("[data-filter-count]")).to_have_text("2")
 
     # Save it as a view, reload the page and open the view again.
     page.locator("details.view-menu > summary").click()
@@ -168,3 +169,35 @@ def test_the_list_tools_read_right_to_left_in_persian(page: Any, live_server: An
     screenshot(page, "list-tools-fa", full_page=False)
     page.locator("details.view-menu > summary").click()
     screenshot(page, "list-view-menu-fa", full_page=False)
+
+
+def test_the_deal_list_in_persian_sorts_by_amount(page: Any, live_server: Any) -> None:
+    from halyard.core.context import Actor
+    from halyard.deals.services import deal_create, pipeline_ensure_default
+    from halyard.workspaces.models import Membership
+
+    owner = make_user("reza@example.com", "Reza Karimi")
+    owner.language = "fa"
+    owner.save()
+    workspace = make_workspace(owner, "Pars Trading", "pars")
+    with scope(workspace=workspace):
+        actor = Actor(
+            workspace=workspace,
+            user=owner,
+            membership=Membership.objects.get(workspace=workspace, user=owner),
+        )
+        stages = {s.name: s for s in pipeline_ensure_default(actor=actor).stages.all()}
+        for name, amount, stage in (
+            ("قرارداد پشتیبانی", 1200, "Proposal"),
+            ("انبار سرد", 250000, "Qualification"),
+            ("بدون مبلغ", None, "Won"),
+        ):
+            values = {"name": name, "stage": stages[stage], "amount": amount}
+            deal_create(actor=actor, values=values)
+    sign_in(page, "reza@example.com")
+    page.goto(live_server.url + "/w/pars/deals/?sort=-amount")
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("انبار سرد")
+    expect(rows.nth(2)).to_contain_text("بدون مبلغ")  # no amount: last, whichever the direction
+    screenshot(page, "deal-list-fa", full_page=False)

@@ -35,6 +35,10 @@ class Page:
     errors: list[str] = field(default_factory=list)
 
 
+class FilterError(ValueError):
+    """A filter value that does not fit its field; the message is shown at the filter row."""
+
+
 @dataclass
 class Condition:
     """One row of the filter builder: field, operator and value (two for "between")."""
@@ -231,8 +235,13 @@ def apply_conditions(
             if kind in {"owner", "tag", "bool", "choice"}:
                 condition.value = _choice(column, condition.value, options)
             queryset = _apply_one(queryset, column, kind, condition, user_id)
-        except (ValueError, ArithmeticError, ValidationError) as exc:
-            condition.error = str(exc.args[0]) if exc.args else _("Enter a valid value.")
+        except FilterError as exc:
+            condition.error = str(exc)
+        except (ValueError, ArithmeticError, ValidationError):
+            condition.error = _("%(field)s: “%(value)s” does not fit this field.") % {
+                "field": column.label,
+                "value": condition.value,
+            }
     return queryset, conditions
 
 
@@ -240,11 +249,11 @@ def _number(column: Column, value: str) -> Decimal:
     try:
         number = Decimal(value.replace(",", ""))
     except InvalidOperation:
-        raise ValueError(
+        raise FilterError(
             _("%(field)s: “%(value)s” is not a number.") % {"field": column.label, "value": value}
         ) from None
     if not number.is_finite():
-        raise ValueError(_("%(field)s: enter a number.") % {"field": column.label})
+        raise FilterError(_("%(field)s: enter a number.") % {"field": column.label})
     return number
 
 
@@ -252,7 +261,7 @@ def _date(column: Column, value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(
+        raise FilterError(
             _("%(field)s: “%(value)s” is not a date; write it as YYYY-MM-DD.")
             % {"field": column.label, "value": value}
         ) from None
@@ -262,7 +271,7 @@ def _choice(column: Column, value: str, options: list[tuple[str, str]]) -> str:
     for key, label in options:
         if value == key or value.casefold() == str(label).casefold():
             return key
-    raise ValueError(
+    raise FilterError(
         _("%(field)s: “%(value)s” is not one of the choices.")
         % {"field": column.label, "value": value}
     )

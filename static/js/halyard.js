@@ -124,6 +124,18 @@
     else form.requestSubmit();
   }
   document.querySelectorAll("[data-filter-row]").forEach(fitFilterRow);
+  // After the results change, the Filters button counts the filters in use.
+  document.addEventListener("htmx:afterSwap", function () {
+    const count = document.querySelector("[data-filter-count]");
+    if (!count) return;
+    const used = Array.from(document.querySelectorAll(".filter-rows [data-filter-row]")).filter(function (row) {
+      const op = row.querySelector("[data-filter-op]").value;
+      return row.querySelector("[data-filter-field]").value &&
+        (op === "empty" || row.querySelector("[data-filter-value]").value.trim());
+    }).length;
+    count.textContent = new Intl.NumberFormat(document.documentElement.lang || "en").format(used);
+    count.hidden = used === 0;
+  });
   // Typing a filter value refreshes the list (rows added later included), once typing pauses.
   document.addEventListener("input", function (event) {
     const target = event.target;

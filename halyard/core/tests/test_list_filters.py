@@ -187,3 +187,8 @@ def test_q_and_the_old_parameters_still_work(people, alice):
     assert "Karimi" in page and "Nguyễn" not in page
     page = client.get("/w/acme/contacts/?tag=VIP&cf_size__gte=10").content.decode()
     assert "Nguyễn" in page and "Karimi" not in page
+
+
+def test_a_value_a_custom_field_cannot_hold_is_explained_plainly(people, alice):
+    page = _rows(client_for(alice), "/w/acme/contacts/", ("cf_size", "gt", "1.5"))
+    assert "Size: “1.5” does not fit this field." in page and "invalid literal" not in page
