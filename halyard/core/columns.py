@@ -19,7 +19,7 @@ from halyard.customfields.models import CustomField, FieldType
 
 # How a cell is shown: the kinds `cell_html` and `cell_text` know.
 KINDS = {"text", "link", "email", "phone", "number", "money", "date", "datetime", "badge"}
-KINDS |= {"owner", "tags", "custom"}
+KINDS |= {"owner", "tags", "custom", "status"}
 # Filter kinds and the operators the filter builder offers for each.
 FILTER_OPERATORS: dict[str, list[str]] = {
     "text": ["contains", "eq", "empty"],
@@ -60,6 +60,8 @@ class Column:
     # Attribute holding the currency of a "money" cell.
     currency: str = "currency"
     default: bool = True
+    # For "status" cells: the badge's class is this prefix plus the value (e.g. "lead-").
+    css: str = ""
     definition: CustomField | None = field(default=None, compare=False)
 
     @property
@@ -141,6 +143,8 @@ def cell_text(column: Column, record: Any, names: dict[int, str] | None = None) 
         return ", ".join(t.name for t in value.all())
     if column.kind == "badge":
         return str(value) if value is not None else ""
+    if column.kind == "status":
+        return _display(column, record)
     if column.kind == "custom" and column.definition is not None:
         if column.definition.field_type == FieldType.USER and names is not None:
             return names.get(value, "") if value is not None else ""
@@ -174,6 +178,12 @@ def cell_html(column: Column, record: Any, context: CellContext) -> str:
         if value is None:
             return ""
         return format_html('<span class="badge {}">{}</span>', getattr(value, "kind", ""), value)
+    if kind == "status":
+        if value in (None, ""):
+            return ""
+        return format_html(
+            '<span class="badge {}{}">{}</span>', column.css, value, _display(column, record)
+        )
     if kind == "money":
         return formatting.format_money(value, getattr(record, column.currency, "USD"))
     if kind == "number":
@@ -193,3 +203,8 @@ def cell_html(column: Column, record: Any, context: CellContext) -> str:
             return str(_("Yes") if value else _("No"))
         return custom_value(value, column.definition)
     return "" if value is None else str(value)
+
+
+def _display(column: Column, record: Any) -> str:
+    """Return the label of a field with choices (Django's get_<field>_display)."""
+    return str(getattr(record, f"get_{column.path}_display")())

@@ -244,7 +244,9 @@ class RecordViews:
         context = {
             "page": page,
             "state": state,
-            "query": urlencode(query),
+            "list_query": urlencode(query),
+            # One value per parameter, for list templates that still build links by hand.
+            "query": dict(query),
             "state_query": urlencode(state.pairs()),
             "columns": listing.visible,
             "chooser": [(c, True) for c in listing.visible] + [(c, False) for c in hidden],
