@@ -431,9 +431,11 @@ def keyset_page(
     come after all the others, in id order.
     """
     queryset = queryset.annotate(**{SORT_ALIAS: sort.expression})
-    value_order = F(SORT_ALIAS).desc(nulls_last=True) if sort.descending else None
+    # NULLS LAST only where NULLs can occur: a plain ORDER BY lets an index give the order.
+    nulls_last = True if sort.nullable else None
+    value_order = F(SORT_ALIAS).desc(nulls_last=nulls_last) if sort.descending else None
     if value_order is None:
-        value_order = F(SORT_ALIAS).asc(nulls_last=True)
+        value_order = F(SORT_ALIAS).asc(nulls_last=nulls_last)
     pk_order = "-pk" if sort.descending else "pk"
     cursor = decode_cursor(after)
     try:
