@@ -201,3 +201,27 @@ def test_the_deal_list_in_persian_sorts_by_amount(page: Any, live_server: Any) -
     expect(rows.nth(0)).to_contain_text("انبار سرد")
     expect(rows.nth(2)).to_contain_text("بدون مبلغ")  # no amount: last, whichever the direction
     screenshot(page, "deal-list-fa", full_page=False)
+
+
+@pytest.mark.parametrize("language", ["vi", "zh-hans"])
+def test_the_list_tools_in_vietnamese_and_chinese(
+    page: Any, live_server: Any, language: str
+) -> None:
+    owner = make_user("lan@example.com", "Lan Owner")
+    owner.language = language
+    owner.save()
+    workspace = make_workspace(owner, "Sen Vàng", "sen")
+    _people(
+        workspace,
+        owner,
+        [
+            {"first_name": "Thị Mai", "last_name": "Nguyễn", "email": "mai@kho.vn"},
+            {"first_name": "小明", "last_name": "王", "email": "wang@example.cn"},
+        ],
+    )
+    sign_in(page, "lan@example.com")
+    page.goto(live_server.url + "/w/sen/contacts/?ff=owner&fo=eq&fv=me&fv2=&sort=-name")
+    expect(page.locator("#results tbody tr")).to_have_count(2)
+    expect(page.locator("th[aria-sort=descending]")).to_have_count(1)
+    page.locator("details.column-chooser > summary").click()
+    screenshot(page, f"list-tools-{language}", full_page=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -231,10 +232,11 @@ def apply_conditions(
         if condition.op != "empty" and condition.value == "":
             continue  # a row still being filled in
         try:
-            options = choices.get(column.key, [])
+            resolved = condition  # the row keeps what the user wrote; the query gets the key
             if kind in {"owner", "tag", "bool", "choice"}:
-                condition.value = _choice(column, condition.value, options)
-            queryset = _apply_one(queryset, column, kind, condition, user_id)
+                key = _choice(column, condition.value, choices.get(column.key, []))
+                resolved = dataclasses.replace(condition, value=key)
+            queryset = _apply_one(queryset, column, kind, resolved, user_id)
         except FilterError as exc:
             condition.error = str(exc)
         except (ValueError, ArithmeticError, ValidationError):

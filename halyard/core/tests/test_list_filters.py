@@ -79,6 +79,7 @@ def test_owner_me_nobody_and_is_not(people, alice, bob):
     assert "Nguyễn" in page and "Karimi" not in page
     page = _rows(client, "/w/acme/contacts/", ("owner", "eq", "Bob Rep"))  # a member's name
     assert "Karimi" in page and "Nguyễn" not in page
+    assert 'name="fv" value="Bob Rep"' in page  # the row shows what was chosen, not an id
     page = _rows(client, "/w/acme/contacts/", ("owner", "ne", str(bob.pk)))
     assert "Nguyễn" in page and "Karimi" not in page
     page = _rows(client, "/w/acme/contacts/", ("owner", "eq", "nobody"))

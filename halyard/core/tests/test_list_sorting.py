@@ -183,3 +183,28 @@ def test_tags_shown_as_a_column(acme, alice):
         contact_create(actor=actor_for(acme, alice), values={"last_name": "Tagged", "tags": [vip]})
     page = client_for(alice).get("/w/acme/contacts/?col=name&col=tags").content.decode()
     assert '<span class="badge gray">VIP</span>' in page
+
+
+def test_every_sort_of_the_company_list_walks_every_row_exactly_once(acme, alice, bob):
+    from halyard.companies.models import Company
+    from halyard.companies.views import companies as company_views
+
+    with scope(workspace=acme):
+        for i in range(13):
+            company_create(
+                actor=actor_for(acme, [alice, bob][i % 2]),
+                values={
+                    "name": ["Sen Vàng", "王记", "Pars"][i % 3],
+                    "city": ["Hà Nội", "", "Tehran"][i % 3],
+                    "owner_id": [alice.pk, None][i % 2],
+                },
+            )
+        columns = company_views.all_columns([])
+        queryset = Company.objects.alive().select_related("owner")
+        everyone = sorted(queryset.values_list("pk", flat=True))
+        for key in [k for k, c in columns.items() if c.sortable]:
+            for direction in ("", "-"):
+                sort = sort_for(Company, columns, direction + key)
+                walked = _walk(queryset, sort, 2)
+                assert sorted(walked) == everyone, key
+                assert walked == _one_query_order(queryset, sort), key
