@@ -43,11 +43,9 @@ def records_bulk_apply(
     ids: Sequence[int],
     operation: Callable[[Record], Any],
 ) -> BulkResult:
-    """Run one operation on each chosen record the actor can see; count what was skipped.
-
-    Every record is changed by its own service call (permission check, audit row, event and
-    version each time), so a record that fails is skipped without undoing the others.
-    """
+    """Run one operation on each chosen record the actor can see; count what was skipped."""
+    # Each record is changed by its own service call (permission check, audit row, event and
+    # version each time), so a record that fails is skipped without undoing the others.
     if actor.membership is None:
         raise PermissionDenied
     wanted = list(dict.fromkeys(ids))[:MAX_BULK]

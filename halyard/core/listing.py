@@ -426,12 +426,9 @@ def keyset_page(
     sort: Sort = NEWEST_FIRST,
     strict: bool = False,
 ) -> Page:
-    """Return one page in the sort's order (NULLs last, ties by id), continuing after a cursor.
-
-    Every page is a seek on (sort value, id) — no OFFSET — so page 1,000 costs what page 1
-    does when an index on (workspace, sort column, id) exists. Rows whose sort value is NULL
-    come after all the others, in id order.
-    """
+    """Return one page in the sort's order (NULLs last, ties by id), continuing after a cursor."""
+    # Every page is a seek on (sort value, id), never an OFFSET, so page 1,000 costs what page 1
+    # does when an index on (workspace, sort column, id) exists (see docs/adr/0004).
     queryset = queryset.annotate(**{SORT_ALIAS: sort.expression})
     # NULLS LAST only where NULLs can occur: a plain ORDER BY lets an index give the order.
     nulls_last = True if sort.nullable else None
