@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "halyard.activities",
     "halyard.tasks",
     "halyard.search",
+    "halyard.savedviews",
 ]
 
 MIDDLEWARE = [

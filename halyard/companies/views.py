@@ -1,7 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
 from halyard.activities.panel import timeline_context
 from halyard.companies import services
 from halyard.companies.forms import CompanyForm
 from halyard.companies.models import Company
+from halyard.core.columns import Column
 from halyard.core.recordviews import RecordViews
 
 companies = RecordViews(
@@ -16,4 +19,13 @@ companies = RecordViews(
     restore=services.company_restore,
     arg="company",
     detail_hook=lambda request, record: timeline_context(request, record, "company"),
+    columns=[
+        Column("name", _("Name"), "name", kind="link", filter="text"),
+        Column("domain", _("Domain"), "domain", kind="email", filter="text"),
+        Column("industry", _("Industry"), "industry", filter="text"),
+        Column("phone", _("Phone"), "phone", kind="phone", filter="text", default=False),
+        Column("website", _("Website"), "website", kind="email", filter="text", default=False),
+        Column("city", _("City"), "city", filter="text"),
+        Column("country", _("Country"), "country", filter="text", default=False),
+    ],
 )

@@ -3,24 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, URLResolver, path
+from django.db import models
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from halyard.audit.selectors import changes_since
 from halyard.audit.services import VersionConflict
+from halyard.core.bulk import MAX_BULK, BulkChange, records_bulk_apply
+from halyard.core.columns import (
+    FILTER_OPERATORS,
+    OPERATOR_LABELS,
+    CellContext,
+    Column,
+    created_column,
+    custom_column,
+    owner_column,
+    tags_column,
+)
+from halyard.core.export import records_export_csv
 from halyard.core.forms import RecordForm, add_validation_errors
-from halyard.core.listing import apply_filters, keyset_page
+from halyard.core.listing import (
+    Condition,
+    ListState,
+    Sort,
+    apply_conditions,
+    apply_filters,
+    apply_search,
+    choices_for,
+    filter_kind,
+    keyset_page,
+    list_state,
+    sort_for,
+    state_from_json,
+)
 from halyard.core.models import Record
 from halyard.customfields.models import CustomField, Tag
 from halyard.customfields.values import FORM_PREFIX
+from halyard.savedviews.models import SavedView
+from halyard.savedviews.selectors import saved_views_for
+from halyard.savedviews.services import (
+    can_change,
+    saved_view_create,
+    saved_view_delete,
+    saved_view_update,
+)
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
 from halyard.workspaces.models import Membership
@@ -34,6 +71,47 @@ def member_choices(workspace: Any) -> list[tuple[int, str]]:
         .select_related("user")
         .order_by("user__full_name", "user__email")
     ]
+
+
+@dataclass
+class Listing:
+    """A resolved list request: its columns, state, filtered queryset and sort."""
+
+    columns: dict[str, Column]
+    visible: list[Column]
+    state: ListState
+    queryset: models.QuerySet
+    sort: Sort
+    errors: list[str]
+    view: SavedView | None
+    views: list[SavedView]
+    custom_defs: list[CustomField]
+    members: list[tuple[int, str]]
+    tags: list[Tag]
+    choices: dict[str, list[tuple[str, str]]]
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _sort_links(
+    state: ListState, visible: list[Column], query: list[tuple[str, str]]
+) -> dict[str, tuple[str, str]]:
+    """Return, per sortable visible column, (query string that sorts by it, current direction)."""
+    base = [(k, v) for k, v in query if k != "sort"]
+    links: dict[str, tuple[str, str]] = {}
+    for column in visible:
+        if not column.sortable:
+            continue
+        current = ""
+        if state.sort == column.key:
+            current = "ascending"
+        elif state.sort == f"-{column.key}":
+            current = "descending"
+        target = f"-{column.key}" if current == "ascending" else column.key
+        links[column.key] = (urlencode([*base, ("sort", target)]), current)
+    return links
 
 
 @dataclass
@@ -52,6 +130,10 @@ class RecordViews:
     arg: str  # the keyword the services take the record by (e.g. "contact")
     # Extra context for the record page (e.g. the timeline), given the request and the record.
     detail_hook: Callable[[Any, Any], dict[str, Any]] | None = None
+    # The list's columns (owner, tags, created and custom fields are added to these).
+    columns: list[Column] = field(default_factory=list)
+    # Fields bulk actions can set besides owner and tags (a deal's stage, a lead's status).
+    bulk_changes: list[BulkChange] = field(default_factory=list)
 
     @property
     def module(self) -> str:
@@ -61,6 +143,10 @@ class RecordViews:
         n = self.name
         return [
             path("", workspace_view(self.list_view), name=f"{n}_list"),
+            # workspace_view is typed for HttpResponse; the streamed CSV is its sibling class
+            path("export/", workspace_view(cast(Any, self.export_view)), name=f"{n}_export"),
+            path("bulk/", workspace_view(require_POST(self.bulk_view)), name=f"{n}_bulk"),
+            path("views/", workspace_view(require_POST(self.view_save)), name=f"{n}_view_save"),
             path("new/", workspace_view(self.create_view), name=f"{n}_create"),
             path("<int:pk>/", workspace_view(self.detail_view), name=f"{n}_detail"),
             path("<int:pk>/edit/", workspace_view(self.edit_view), name=f"{n}_edit"),
@@ -90,33 +176,271 @@ class RecordViews:
     def _template(self, page: str) -> str:
         return f"{self.name}/{self.model._meta.model_name}_{page}.html"
 
-    def list_view(self, request: WorkspaceRequest) -> HttpResponse:
+    def all_columns(self, custom_defs: list[CustomField]) -> dict[str, Column]:
+        """Return every column this list can show: declared, owner, tags, created, custom."""
+        columns = [*self.columns, owner_column(), tags_column(), created_column()]
+        columns += [custom_column(d) for d in custom_defs]
+        result: dict[str, Column] = {}
+        for column in columns:
+            result.setdefault(column.key, column)
+        return result
+
+    def _listing(self, request: WorkspaceRequest) -> Listing:
+        """Resolve the list the request asks for: saved view, state, rows' queryset, sort."""
         permissions.require(request.membership, self.module, "view")
-        params: dict[str, str] = {k: str(v) for k, v in request.GET.items()}
+        custom_defs = list(
+            CustomField.objects.filter(record_type=self.name).select_related("workspace")
+        )
+        columns = self.all_columns(custom_defs)
+        views = list(saved_views_for(member=request.membership, record_type=self.name))
+        view = next((v for v in views if str(v.pk) == request.GET.get("view")), None)
+        params: QueryDict = request.GET
+        if view is not None and "s" not in params:
+            params = state_from_json(view.filters, view.columns, view.sort)
+        defaults = [c.key for c in columns.values() if c.default]
+        state = list_state(params, columns, defaults)
         queryset = permissions.visible(
             request.membership,
             self.module,
             self.model.objects.alive().select_related("owner", *self.list_related),
         )
-        custom_defs = list(CustomField.objects.filter(record_type=self.name))
+        queryset = apply_search(queryset, state.q, self.search_fields)
         queryset, errors = apply_filters(
-            queryset, params, search_fields=self.search_fields, custom_defs=custom_defs
+            queryset, state.other, search_fields=[], custom_defs=custom_defs
         )
-        page = keyset_page(queryset, params.get("after"))
-        query = {k: v for k, v in params.items() if k != "after"}
+        members = member_choices(request.workspace)
+        tags = list(Tag.objects.all())
+        choices = {c.key: choices_for(c, members, [t.name for t in tags]) for c in columns.values()}
+        queryset, conditions = apply_conditions(
+            queryset, state.conditions, columns=columns, user_id=request.user.pk, choices=choices
+        )
+        visible = [columns[k] for k in state.columns]
+        if any(c.kind == "tags" for c in visible):
+            queryset = queryset.prefetch_related("tags")
+        return Listing(
+            columns=columns,
+            visible=visible,
+            state=state,
+            queryset=queryset,
+            sort=sort_for(self.model, columns, state.sort),
+            errors=errors + [c.error for c in conditions if c.error],
+            view=view,
+            views=views,
+            custom_defs=custom_defs,
+            members=members,
+            tags=tags,
+            choices=choices,
+        )
+
+    def list_view(self, request: WorkspaceRequest) -> HttpResponse:
+        listing = self._listing(request)
+        page = keyset_page(listing.queryset, request.GET.get("after"), sort=listing.sort)
+        members = listing.members
+        state = listing.state
+        query = [*state.pairs(), ("s", "1")]
+        if listing.view is not None:
+            query.append(("view", str(listing.view.pk)))
+        detail = reverse(f"{self.name}_detail", kwargs={"slug": request.workspace.slug, "pk": 0})
+        hidden = [c for c in listing.columns.values() if c.key not in state.columns]
+        filterable = [
+            (c, kind, listing.choices.get(c.key, []))
+            for c in listing.columns.values()
+            if (kind := filter_kind(c)) is not None
+        ]
+        view = listing.view
         context = {
             "page": page,
-            "filters": params,
-            "query": query,
-            "filter_errors": errors,
-            "tags": Tag.objects.all(),
-            "members": member_choices(request.workspace),
-            "custom_defs": custom_defs,
+            "state": state,
+            "list_query": urlencode(query),
+            # One value per parameter, for list templates that still build links by hand.
+            "query": dict(query),
+            "state_query": urlencode(state.pairs()),
+            "columns": listing.visible,
+            "chooser": [(c, True) for c in listing.visible] + [(c, False) for c in hidden],
+            "filterable": filterable,
+            "operators": OPERATOR_LABELS,
+            "operators_by_kind": FILTER_OPERATORS,
+            "conditions": [*state.conditions, Condition("", "")],
+            "filter_errors": listing.errors,
+            "sort_links": _sort_links(state, listing.visible, query),
+            "cells": CellContext(detail_url=detail, user_names=dict(members)),
+            "views": listing.views,
+            "view": view,
+            "can_change_view": view is not None and can_change(request.actor, view),
+            "bulk_menu": self._bulk_menu(request, members, listing.tags),
+            "can_export": permissions.can(request.membership, self.module, "export"),
+            "list_name": self.name,
+            "tags": listing.tags,
+            "members": members,
+            "custom_defs": listing.custom_defs,
         }
         template = self._template("list")
         if request.htmx and not request.htmx.boosted:
             template += "#results"
         return render(request, template, context)
+
+    def _bulk_menu(
+        self, request: WorkspaceRequest, members: list[tuple[int, str]], tag_list: list[Tag]
+    ) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Return the bulk action menu as (group label, [(value, label)]) for this member."""
+        membership = request.membership
+        menu: list[tuple[str, list[tuple[str, str]]]] = []
+        if permissions.can(membership, self.module, "edit"):
+            owners = [("owner:none", _("Nobody")), *((f"owner:{i}", n) for i, n in members)]
+            menu.append((_("Assign owner"), owners))
+            tags = [(t.pk, t.name) for t in tag_list]
+            if tags:
+                menu.append((_("Add tag"), [(f"tag_add:{i}", n) for i, n in tags]))
+                menu.append((_("Remove tag"), [(f"tag_remove:{i}", n) for i, n in tags]))
+            for change in self.bulk_changes:
+                menu.append(
+                    (str(change.label), [(f"{change.key}:{v}", n) for v, n in change.choices()])
+                )
+        if permissions.can(membership, self.module, "delete"):
+            menu.append((_("Trash"), [("trash:", _("Move to trash"))]))
+        return menu
+
+    def bulk_view(self, request: WorkspaceRequest) -> HttpResponse:
+        permissions.require(request.membership, self.module, "view")
+        back = request.POST.get("next", "")
+        if not back.startswith(f"/w/{request.workspace.slug}/"):
+            back = reverse(f"{self.name}_list", kwargs={"slug": request.workspace.slug})
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        if not ids:
+            messages.error(request, _("Choose at least one record first."))
+            return redirect(back)
+        if len(ids) > MAX_BULK:
+            messages.error(request, _("Choose at most %(n)s records at a time.") % {"n": MAX_BULK})
+            return redirect(back)
+        operation = self._bulk_operation(request, request.POST.get("action", ""))
+        if operation is None:
+            messages.error(request, _("Choose an action from the list."))
+            return redirect(back)
+        result = records_bulk_apply(
+            actor=request.actor, model=self.model, ids=ids, operation=operation
+        )
+        text = ngettext(
+            "%(changed)s record changed", "%(changed)s records changed", result.changed
+        ) % {"changed": result.changed}
+        if result.skipped:
+            text += "; " + ngettext(
+                "%(skipped)s skipped (not allowed or not possible)",
+                "%(skipped)s skipped (not allowed or not possible)",
+                result.skipped,
+            ) % {"skipped": result.skipped}
+            if result.reason:
+                text += f": {result.reason}"
+            messages.warning(request, text + ".")
+        else:
+            messages.success(request, text + ".")
+        return redirect(back)
+
+    def _bulk_operation(
+        self, request: WorkspaceRequest, action: str
+    ) -> Callable[[Any], Any] | None:
+        """Turn a bulk menu value ("owner:5", "tag_add:2", "stage:9", "trash:") into a call."""
+        kind, _sep, value = action.partition(":")
+        actor = request.actor
+        update, arg = self.update, self.arg
+        if kind == "owner":
+            members = dict(member_choices(request.workspace))
+            owner = None if value == "none" else _int_or_none(value)
+            if value != "none" and owner not in members:
+                return None
+            return lambda r: update(
+                actor=actor, expected_version=r.version, values={"owner_id": owner}, **{arg: r}
+            )
+        if kind in {"tag_add", "tag_remove"}:
+            tag = Tag.objects.filter(pk=_int_or_none(value) or 0).first()
+            if tag is None:
+                return None
+
+            def retag(record: Any) -> Any:
+                tags = [t for t in record.tags.all() if t.pk != tag.pk]
+                if kind == "tag_add":
+                    tags.append(tag)
+                return update(
+                    actor=actor,
+                    expected_version=record.version,
+                    values={"tags": tags},
+                    **{arg: record},
+                )
+
+            return retag
+        if kind == "trash":
+            return lambda r: self.trash(actor=actor, expected_version=r.version, **{arg: r})
+        for change in self.bulk_changes:
+            if change.key == kind and value in {v for v, _n in change.choices()}:
+                return lambda r: change.apply(actor=actor, record=r, value=value)
+        return None
+
+    def export_view(self, request: WorkspaceRequest) -> StreamingHttpResponse:
+        permissions.require(request.membership, self.module, "export")
+        listing = self._listing(request)
+        members = dict(listing.members)
+        rows = records_export_csv(
+            actor=request.actor,
+            queryset=listing.queryset.prefetch_related("tags"),
+            sort=listing.sort,
+            columns=listing.visible,
+            headers=[str(c.label) for c in listing.visible],
+            user_names=members,
+            record_type=self.name,
+            filters=listing.state.as_json() | {"sort": listing.state.sort},
+        )
+        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="{self.name}-{stamp}.csv"'
+        return response
+
+    def view_save(self, request: WorkspaceRequest) -> HttpResponse:
+        """Save the current list as a new view, or update/rename/share/delete an existing one."""
+        permissions.require(request.membership, self.module, "view")
+        custom_defs = list(CustomField.objects.filter(record_type=self.name))
+        columns = self.all_columns(custom_defs)
+        defaults = [c.key for c in columns.values() if c.default]
+        state = list_state(QueryDict(request.POST.get("state", "")), columns, defaults)
+        stored = (state.as_json(), state.columns, state.sort)
+        list_url = reverse(f"{self.name}_list", kwargs={"slug": request.workspace.slug})
+        view_id = request.POST.get("view", "")
+        try:
+            if not view_id:
+                view = saved_view_create(
+                    actor=request.actor,
+                    record_type=self.name,
+                    module=self.module,
+                    name=request.POST.get("name", ""),
+                    shared=request.POST.get("shared") == "on",
+                    filters=stored[0],
+                    columns=stored[1],
+                    sort=stored[2],
+                )
+                messages.success(request, _("View saved."))
+                return redirect(f"{list_url}?view={view.pk}")
+            view = get_object_or_404(
+                saved_views_for(member=request.membership, record_type=self.name),
+                pk=_int_or_none(view_id) or 0,
+            )
+            op = request.POST.get("op", "")
+            if op == "delete":
+                saved_view_delete(actor=request.actor, view=view)
+                messages.success(request, _("View deleted."))
+                return redirect(list_url)
+            if op == "update":
+                saved_view_update(actor=request.actor, view=view, state=stored)
+            else:
+                saved_view_update(
+                    actor=request.actor,
+                    view=view,
+                    name=request.POST.get("name", ""),
+                    shared=request.POST.get("shared") == "on",
+                )
+            messages.success(request, _("View saved."))
+            return redirect(f"{list_url}?view={view.pk}")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            back = f"{list_url}?{request.POST.get('state', '')}"
+            return redirect(back + (f"&view={view_id}" if view_id.isdigit() else ""))
 
     def detail_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk)

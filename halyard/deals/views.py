@@ -10,9 +10,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from halyard.audit.services import VersionConflict
+from halyard.core.bulk import BulkChange
+from halyard.core.columns import Column
 from halyard.core.recordviews import RecordViews, member_choices
 from halyard.deals import selectors, services
 from halyard.deals.forms import DealForm
@@ -101,15 +104,78 @@ def _int(value: Any) -> int:
         return -1
 
 
+def stage_choices() -> list[tuple[str, str]]:
+    """Return every stage as (id, "Pipeline › Stage"), in board order."""
+    stages = Stage.objects.select_related("pipeline").order_by(
+        "pipeline__position", "pipeline_id", "position", "pk"
+    )
+    return [(str(s.pk), f"{s.pipeline.name} › {s.name}") for s in stages]
+
+
+def pipeline_choices() -> list[tuple[str, str]]:
+    """Return every pipeline as (id, name)."""
+    return [(str(p.pk), p.name) for p in Pipeline.objects.all()]
+
+
+def move_to_stage(*, actor: Any, record: Deal, value: str) -> Deal:
+    """Move one deal to a stage chosen in the bulk menu (refused if not in its pipeline)."""
+    stage = Stage.objects.get(pk=int(value))
+    return services.deal_move_to_stage(
+        actor=actor, deal=record, stage=stage, expected_version=record.version
+    )
+
+
 deals = DealViews(
     model=Deal,
     form_class=DealForm,
     name="deals",
     search_fields=["name", "next_step", "company__name"],
-    list_related=("company", "stage"),
+    list_related=("company", "stage", "pipeline"),
     create=services.deal_create,
     update=services.deal_update,
     trash=services.deal_trash,
     restore=services.deal_restore,
     arg="deal",
+    columns=[
+        Column("name", gettext_lazy("Name"), "name", kind="link", filter="text"),
+        Column(
+            "stage",
+            gettext_lazy("Stage"),
+            "stage",
+            kind="badge",
+            sort="stage__position",
+            filter="choice",
+            choices=stage_choices,
+        ),
+        Column("amount", gettext_lazy("Amount"), "amount", kind="money", filter="number"),
+        Column(
+            "expected_close",
+            gettext_lazy("Expected close date"),
+            "expected_close",
+            kind="date",
+            filter="date",
+        ),
+        Column("company", gettext_lazy("Company"), "company__name", filter="text"),
+        Column(
+            "pipeline",
+            gettext_lazy("Pipeline"),
+            "pipeline",
+            sort="pipeline__name",
+            filter="choice",
+            choices=pipeline_choices,
+            default=False,
+        ),
+        Column(
+            "probability",
+            gettext_lazy("Probability (%)"),
+            "probability",
+            kind="number",
+            filter="number",
+            default=False,
+        ),
+        Column("next_step", gettext_lazy("Next step"), "next_step", filter="text", default=False),
+    ],
+    bulk_changes=[
+        BulkChange("stage", gettext_lazy("Change stage"), stage_choices, move_to_stage),
+    ],
 )

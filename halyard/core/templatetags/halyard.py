@@ -116,3 +116,13 @@ def duration_local(value: Any) -> str:
     return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {
         "n": formatting.format_number(minutes)
     }
+
+
+@register.simple_tag
+def cell(column: Any, record: Any, context: Any) -> str:
+    """Render one list cell for a record, escaped unless the column builds safe HTML."""
+    from django.utils.html import conditional_escape
+
+    from halyard.core.columns import cell_html
+
+    return conditional_escape(cell_html(column, record, context))
