@@ -143,8 +143,8 @@ def cell_text(column: Column, record: Any, names: dict[int, str] | None = None) 
         return ", ".join(t.name for t in value.all())
     if column.kind == "badge":
         return str(value) if value is not None else ""
-    if column.kind == "status":
-        return _display(column, record)
+    if column.kind in {"status", "choice"}:
+        return _display(column, record) if value not in (None, "") else ""
     if column.kind == "custom" and column.definition is not None:
         if column.definition.field_type == FieldType.USER and names is not None:
             return names.get(value, "") if value is not None else ""
@@ -184,6 +184,8 @@ def cell_html(column: Column, record: Any, context: CellContext) -> str:
         return format_html(
             '<span class="badge {}{}">{}</span>', column.css, value, _display(column, record)
         )
+    if kind == "choice":
+        return _display(column, record) if value not in (None, "") else ""
     if kind == "money":
         return formatting.format_money(value, getattr(record, column.currency, "USD"))
     if kind == "number":

@@ -129,9 +129,18 @@ def state_from_json(data: dict[str, Any], columns: list[str], sort: str) -> Quer
 
 
 def apply_search(queryset: models.QuerySet, q: str, search_fields: list[str]) -> models.QuerySet:
-    """Keep the records matching the free-text search `q` (the one place q is interpreted)."""
+    """Keep the records matching the free-text search `q` (the one place q is interpreted).
+
+    Record types in the search index use the one search service (folded text, typos);
+    others fall back to a substring match on their `search_fields`.
+    """
     if not q:
         return queryset
+    model = queryset.model
+    if hasattr(model, "search_terms") and model.module:
+        from halyard.search.selectors import matching_ids
+
+        return queryset.filter(pk__in=matching_ids(model.module, q))
     condition = Q()
     for name in search_fields:
         condition |= Q(**{f"{name}__icontains": q})

@@ -10,14 +10,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from halyard.activities.panel import timeline_context
+from halyard.core.bulk import BulkChange
+from halyard.core.columns import Column
 from halyard.core.forms import add_validation_errors
 from halyard.core.recordviews import RecordViews
 from halyard.deals.services import pipeline_ensure_default
 from halyard.leads import services
 from halyard.leads.forms import LeadConvertForm, LeadForm
-from halyard.leads.models import Lead
+from halyard.leads.models import Lead, LeadSource, LeadStatus
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
 
@@ -79,6 +82,20 @@ class LeadViews(RecordViews):
         )
 
 
+def _statuses() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in LeadStatus.choices]
+
+
+def _sources() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in LeadSource.choices]
+
+
+def _set_status(*, actor: Any, record: Lead, value: str) -> Lead:
+    return services.lead_update(
+        actor=actor, lead=record, expected_version=record.version, values={"status": value}
+    )
+
+
 leads = LeadViews(
     model=Lead,
     form_class=LeadForm,
@@ -90,4 +107,30 @@ leads = LeadViews(
     trash=services.lead_trash,
     restore=services.lead_restore,
     arg="lead",
+    columns=[
+        Column("name", _l("Name"), "last_name", kind="link", attr="display_name", filter="text"),
+        Column("company_name", _l("Company name"), "company_name", filter="text", default=False),
+        Column(
+            "status",
+            _l("Status"),
+            "status",
+            kind="status",
+            css="lead-",
+            filter="choice",
+            choices=_statuses,
+        ),
+        Column("email", _l("Email"), "email", kind="email", filter="text"),
+        Column("phone", _l("Phone"), "phone", kind="phone", filter="text", default=False),
+        Column(
+            "lead_source",
+            _l("Lead source"),
+            "lead_source",
+            kind="choice",
+            filter="choice",
+            choices=_sources,
+        ),
+        Column("score", _l("Score"), "score", kind="number", filter="number"),
+        Column("title", _l("Job title"), "title", filter="text", default=False),
+    ],
+    bulk_changes=[BulkChange("status", _l("Change status"), _statuses, _set_status)],
 )

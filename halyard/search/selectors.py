@@ -44,7 +44,7 @@ def _matching(entries: QuerySet, text: str, *, typos: bool = True) -> QuerySet:
 
 def matching_ids(record_type: str, q: str) -> QuerySet:
     """Return a subquery of the ids of records of one type that match `q` (for lists)."""
-    text = searchable(q)
+    text = normalise(q[:100])  # a list narrows on any text, one letter included
     entries = SearchEntry.objects.filter(record_type=record_type)
     if not text:
         return entries.none().values("record_id")

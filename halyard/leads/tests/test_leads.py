@@ -316,3 +316,21 @@ def test_a_field_is_edited_in_place(acme, alice, bob):
     with scope(workspace=acme):
         lead.refresh_from_db()
     assert lead.owner == bob
+
+
+def test_the_lead_list_has_columns_filters_and_a_bulk_status_change(acme, alice):
+    new = _lead(acme, alice, lead_source="event", score=70)
+    other = _lead(acme, alice, first_name="Hùng", email="hung@example.vn", lead_source="referral")
+    client = client_for(alice)
+    page = client.get("/w/acme/leads/").content.decode()
+    assert "Event" in page and "Referral" in page and "lead-new" in page
+    filtered = client.get("/w/acme/leads/?ff=lead_source&fo=eq&fv=event").content.decode()
+    assert "Lan Trần (Cà Phê Sông Hàn)" in filtered and "Hùng Trần" not in filtered
+    response = client.post(
+        "/w/acme/leads/bulk/",
+        {"ids": [new.pk, other.pk], "action": "status:nurturing"},
+    )
+    assert response.status_code in (200, 302)
+    with scope(workspace=acme):
+        assert set(Lead.objects.values_list("status", flat=True)) == {"nurturing"}
+        assert AuditEntry.objects.filter(object_type="leads.lead", action="update").count() == 2

@@ -174,3 +174,11 @@ def test_search_runs_a_fixed_number_of_queries(acme, alice, people, django_asser
     client.get("/w/acme/search/?q=n&quick=1")  # warm the session and membership caches
     with django_assert_max_num_queries(20):
         client.get("/w/acme/search/?q=nguyen&quick=1")
+
+
+def test_every_list_filters_with_the_same_search(acme, alice, people):
+    client = client_for(alice)
+    page = client.get("/w/acme/contacts/?q=ngyuen").content.decode()
+    assert "Văn Đức Nguyễn" in page and "Anna Wojciechowski" not in page
+    assert "Anna Wojciechowski" in client.get("/w/acme/contacts/?q=601+234").content.decode()
+    assert "Sao Mai" in client.get("/w/acme/leads/?q=sao").content.decode()
