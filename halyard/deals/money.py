@@ -23,7 +23,9 @@ def amount_check(amount: Decimal | None, currency: str) -> None:
     if amount is None:
         return
     if amount < 0:
-        raise ValidationError({"amount": _("An amount cannot be negative.")}, code="negative")
+        raise ValidationError(
+            {"amount": ValidationError(_("An amount cannot be negative."), code="negative")}
+        )
     decimals = currency_decimals(currency)
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > decimals:
@@ -34,7 +36,7 @@ def amount_check(amount: Decimal | None, currency: str) -> None:
                 "currency": currency,
                 "n": decimals,
             }
-        raise ValidationError({"amount": message}, code="too_many_decimals")
+        raise ValidationError({"amount": ValidationError(message, code="too_many_decimals")})
 
 
 @dataclass
