@@ -22,6 +22,7 @@ def amount_check(amount: Decimal | None, currency: str) -> None:
     """Refuse a negative amount, or one with more decimals than its currency allows."""
     if amount is None:
         return
+    amount = Decimal(str(amount))
     if amount < 0:
         raise ValidationError(
             {"amount": ValidationError(_("An amount cannot be negative."), code="negative")}
