@@ -261,6 +261,8 @@ class DealStageChange(WorkspaceScoped):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, related_name="+")
     to_stage = models.ForeignKey(Stage, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The stage's name when entered, so the history still reads after the stage is deleted.
+    to_stage_name = models.CharField(max_length=80, blank=True)
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -273,7 +273,9 @@ def stage_history(deal: Deal) -> list[StageSpell]:
         end = changes[index + 1].changed_at if index + 1 < len(changes) else timezone.now()
         spells.append(
             StageSpell(
-                stage_name=change.to_stage.name if change.to_stage else "—",
+                stage_name=(
+                    change.to_stage.name if change.to_stage else change.to_stage_name or "—"
+                ),
                 entered_at=change.changed_at,
                 duration=end - change.changed_at,
             )

@@ -22,7 +22,7 @@ from halyard.audit.services import (
     record_trash,
 )
 from halyard.contacts.models import Contact
-from halyard.core.context import Actor
+from halyard.core.context import Actor, Source
 from halyard.core.events import event_record
 from halyard.deals.models import (
     FORECAST_FOR_KIND,
@@ -48,6 +48,9 @@ DEFAULT_STAGES = [
     (gettext_lazy("Lost"), 0, StageKind.LOST),
 ]
 
+
+# Sources where a person is at the keyboard (or an API client acting for one).
+INTERACTIVE = {Source.WEB, Source.API}
 
 DEFAULT_LOST_REASONS = [
     gettext_lazy("Price"),
@@ -111,12 +114,16 @@ def _closing(stage: Stage) -> dict[str, Any]:
     }
 
 
-def _check_lost_reason(stage: Stage, values: dict[str, Any], current: LostReason | None) -> None:
+def _check_lost_reason(
+    stage: Stage, values: dict[str, Any], current: LostReason | None, required: bool = True
+) -> None:
     """Require an active reason on a lost deal; clear the reason of a deal that is not lost."""
     if stage.kind != StageKind.LOST:
         values["lost_reason"] = None
         return
     reason = values.get("lost_reason", current)
+    if reason is None and not required:
+        return
     if reason is None:
         raise ValidationError({"lost_reason": _("Choose why this deal was lost.")})
     if reason != current and reason.archived_at is not None:
@@ -142,11 +149,16 @@ def deal_create(*, actor: Actor, values: dict[str, Any]) -> Deal:
         if not values.get("forecast_category"):
             values["forecast_category"] = FORECAST_FOR_KIND[StageKind(stage.kind)]
         values.update(_closing(stage))
-        _check_lost_reason(stage, values, None)
+        # People must say why; imported or generated history may not know.
+        _check_lost_reason(stage, values, None, required=actor.source in INTERACTIVE)
     with transaction.atomic():
         deal = record_insert(actor=actor, record=Deal(**values), tags=tags)
         DealStageChange.objects.create(
-            workspace=actor.workspace, deal=deal, to_stage=deal.stage, changed_by=actor.user
+            workspace=actor.workspace,
+            deal=deal,
+            to_stage=deal.stage,
+            to_stage_name=deal.stage.name,
+            changed_by=actor.user,
         )
     return deal
 
@@ -222,7 +234,12 @@ def deal_move_to_stage(
 
 def _stage_changed(actor: Actor, deal: Deal, old: Stage, new: Stage) -> None:
     DealStageChange.objects.create(
-        workspace=actor.workspace, deal=deal, from_stage=old, to_stage=new, changed_by=actor.user
+        workspace=actor.workspace,
+        deal=deal,
+        from_stage=old,
+        to_stage=new,
+        to_stage_name=new.name,
+        changed_by=actor.user,
     )
     payload = {"id": deal.pk, "from_stage": old.pk, "to_stage": new.pk}
     event_record(actor=actor, name="deal.stage_changed", payload=payload)
@@ -416,6 +433,7 @@ def _relocate_deals(actor: Actor, deals: Any, target: Stage, lost_reason: LostRe
                 deal=deal,
                 from_stage=old_stage,
                 to_stage=target,
+                to_stage_name=target.name,
                 changed_by=actor.user,
             )
         moved += 1
@@ -445,7 +463,6 @@ def pipeline_delete(
                 raise ValidationError({"target": _("Choose a stage of another pipeline.")})
             moved = _relocate_deals(actor, deals, target, lost_reason)
         _audit(actor, AuditAction.DELETE, pipeline, {"name": [pipeline.name, None]})
-        DealStageChange.objects.filter(deal__pipeline=pipeline).delete()
         pipeline.stages.all().delete()
         pipeline.delete()
     return moved

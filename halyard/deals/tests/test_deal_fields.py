@@ -200,3 +200,14 @@ def test_bad_deal_input_is_explained_at_the_field(acme, alice, sales):
         follow=True,
     )
     assert "Choose a stage of the pipeline" in moved.content.decode()
+
+
+def test_generated_or_imported_history_may_lack_a_lost_reason(acme, alice, sales):
+    from halyard.core.context import Actor, Source
+
+    _pipeline, stages = sales
+    with scope(workspace=acme):
+        membership = actor_for(acme, alice).membership
+        actor = Actor(workspace=acme, user=alice, membership=membership, source=Source.IMPORT)
+        deal = services.deal_create(actor=actor, values={"name": "Old", "stage": stages["Lost"]})
+        assert deal.lost_reason is None and deal.lost_on is not None

@@ -9,6 +9,7 @@ from halyard.audit.models import AuditEntry
 from halyard.core.models import OutboxEvent
 from halyard.deals import services
 from halyard.deals.models import Deal, DealStageChange, Pipeline, Stage
+from halyard.deals.selectors import stage_history
 from halyard.deals.tests.factories import make_deal, sales_pipeline
 
 
@@ -124,6 +125,9 @@ def test_deleting_a_stage_moves_its_deals_through_the_deal_service(acme, alice, 
         assert not Stage.objects.filter(pk=proposal_pk).exists()
         assert DealStageChange.objects.filter(deal=deal, to_stage=stages["Negotiation"]).exists()
         assert _names(pipeline) == ["Qualification", "Needs analysis", "Negotiation", "Won", "Lost"]
+        # The history still names the deleted stage.
+        history = [spell.stage_name for spell in stage_history(deal)]
+        assert history == ["Proposal", "Negotiation"]
     update = AuditEntry.objects.get(object_type="deals.deal", action="update")
     assert update.changes["stage"] == [proposal_pk, stages["Negotiation"].pk]
     assert AuditEntry.objects.filter(object_type="deals.stage", action="delete").exists()
