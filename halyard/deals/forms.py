@@ -41,6 +41,25 @@ class DealForm(RecordForm):
         help_text=_("Required when the deal is in a lost stage."),
     )
 
+    field_order = [
+        "name",
+        "company",
+        "pipeline",
+        "stage",
+        "amount",
+        "currency",
+        "probability",
+        "forecast_category",
+        "expected_close",
+        "next_step",
+        "lost_reason",
+        "customer_needs",
+        "pain_points",
+        "is_renewal",
+        "at_risk",
+        "owner",
+    ]
+
     class Meta:
         model = Deal
         fields = [
