@@ -158,3 +158,34 @@ def test_the_board_drags_a_deal_and_asks_why_one_is_lost(
     page.goto(f"{live_server.url}/w/pars/deals/{lost.pk}/")
     expect(page.locator(".timeline")).to_contain_text("No budget")
     screenshot(page, f"pipelines-deal-{language}")
+
+
+def test_pipeline_and_deal_pages_pass_axe(page: Any, live_server: Any) -> None:
+    from e2e.test_accessibility import Findings, axe_source
+
+    axe_source()
+    owner = make_user("ada@example.com", "Ada Lovelace")
+    workspace = make_workspace(owner, "Acme Trading", "acme")
+    stages = _stages(workspace, owner)
+    deal = _deal(workspace, owner, stages["Proposal"], "Globex renewal", amount=500, at_risk=True)
+    sign_in(page, "ada@example.com")
+    findings = Findings()
+    base = "/w/acme/"
+    for url, label in [
+        (f"{base}deals/board/", "deal board"),
+        (f"{base}deals/{deal.pk}/", "deal page"),
+        (f"{base}deals/{deal.pk}/edit/", "deal form"),
+        (f"{base}settings/pipelines/", "pipelines"),
+        (f"{base}settings/pipelines/{stages['Proposal'].pipeline_id}/", "pipeline stages"),
+        (f"{base}settings/stages/{stages['Proposal'].pk}/delete/", "delete a stage"),
+        (f"{base}settings/lost-reasons/", "lost reasons"),
+        (f"{base}settings/currencies/", "currencies"),
+    ]:
+        findings.visit(page, url, label)
+    page.goto(f"{base}deals/board/")
+    move = page.locator(".deal-card", has_text="Globex renewal").locator("form.move")
+    move.locator("select").select_option(value=str(stages["Lost"].pk))
+    move.locator("button[type=submit]").click()
+    expect(page.locator("#lost-dialog")).to_be_visible()
+    findings.audit(page, "lost-reason dialog")
+    findings.check()
