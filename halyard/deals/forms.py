@@ -159,6 +159,20 @@ class RelocateForm(forms.Form):
         self.fields["lost_reason"].queryset = LostReason.objects.active()  # type: ignore[attr-defined]
 
 
+class TransferForm(RelocateForm):
+    """Which pipeline a stage moves to, and where its deals go meanwhile."""
+
+    pipeline = forms.ModelChoiceField(
+        label=_("Move the stage to"), queryset=Pipeline.objects.none()
+    )
+    field_order = ["pipeline", "target", "lost_reason"]
+
+    def __init__(self, *args: Any, pipelines: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pipeline"].queryset = pipelines  # type: ignore[attr-defined]
+        self.order_fields(self.field_order)
+
+
 class ExchangeRateForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=[(c, c) for c in CURRENCIES])
     rate = forms.DecimalField(

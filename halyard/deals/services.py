@@ -588,6 +588,50 @@ def stage_delete(
     return moved
 
 
+def stage_transfer(
+    *,
+    actor: Actor,
+    stage: Stage,
+    pipeline: Pipeline,
+    target: Stage | None = None,
+    lost_reason: LostReason | None = None,
+) -> int:
+    """Move a stage to another pipeline; its deals first go to a stage of its current one."""
+    _require_admin(actor)
+    with transaction.atomic():
+        if pipeline.pk == stage.pipeline_id:
+            raise ValidationError({"pipeline": _("Choose another pipeline.")})
+        siblings = list(stage.pipeline.stages.select_for_update().exclude(pk=stage.pk))
+        _check_kinds(siblings)
+        if any(s.name.lower() == stage.name.lower() for s in pipeline.stages.all()):
+            raise ValidationError(
+                {"pipeline": _("That pipeline already has a stage with this name.")}
+            )
+        deals = Deal.objects.filter(stage=stage)
+        moved = 0
+        if deals.exists():
+            if target is None:
+                raise ValidationError({"target": _("Choose the stage where its deals go.")})
+            if target.pipeline_id != stage.pipeline_id or target.pk == stage.pk:
+                raise ValidationError({"target": _("Choose another stage of the same pipeline.")})
+            moved = _relocate_deals(actor, deals, target, lost_reason)
+        old = stage.pipeline
+        stages = list(pipeline.stages.select_for_update().order_by("position", "pk"))
+        closed = [s for s in stages if s.kind != StageKind.OPEN]
+        at = stages.index(closed[0]) if stage.kind == StageKind.OPEN and closed else len(stages)
+        stage.pipeline = pipeline
+        stages.insert(at, stage)
+        for position, other in enumerate(stages):
+            other.position = position
+            other.save(update_fields=["pipeline", "position"] if other is stage else ["position"])
+        for position, other in enumerate(sorted(siblings, key=lambda s: (s.position, s.pk))):
+            if other.position != position:
+                other.position = position
+                other.save(update_fields=["position"])
+        _audit(actor, AuditAction.UPDATE, stage, {"pipeline": [old.name, pipeline.name]})
+    return moved
+
+
 # Lost reasons and exchange rates ------------------------------------------------------------
 
 

@@ -13,7 +13,14 @@ from django.views.decorators.http import require_POST
 
 from halyard.core.forms import add_validation_errors
 from halyard.deals import selectors, services
-from halyard.deals.forms import ExchangeRateForm, NameForm, RelocateForm, StageForm, errors_text
+from halyard.deals.forms import (
+    ExchangeRateForm,
+    NameForm,
+    RelocateForm,
+    StageForm,
+    TransferForm,
+    errors_text,
+)
 from halyard.deals.models import Deal, ExchangeRate, LostReason, Pipeline, Stage
 from halyard.workspaces.access import WorkspaceRequest, admin_view
 
@@ -240,6 +247,36 @@ def stage_delete(request: WorkspaceRequest, stage_id: int) -> HttpResponse:
 
 
 @admin_view
+def stage_transfer(request: WorkspaceRequest, stage_id: int) -> HttpResponse:
+    """Move a stage to another pipeline, asking where its deals go (a stage of its own)."""
+    stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
+    holding = Deal.objects.filter(stage=stage).count()
+    form = TransferForm(
+        request.POST or None,
+        pipelines=Pipeline.objects.exclude(pk=stage.pipeline_id),
+        stages=Stage.objects.filter(pipeline=stage.pipeline).exclude(pk=stage.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.stage_transfer(actor=request.actor, stage=stage, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Stage %(name)s moved to %(pipeline)s; %(n)s deals stayed behind.")
+                % {"name": stage.name, "pipeline": stage.pipeline.name, "n": moved},
+            )
+            return _to_pipeline(request, stage.pipeline_id)
+    return render(
+        request,
+        "deals/settings_transfer.html",
+        {"form": form, "section": "pipelines", "stage": stage, "holding": holding},
+        status=400 if form.errors else 200,
+    )
+
+
+@admin_view
 def lost_reasons(request: WorkspaceRequest) -> HttpResponse:
     """List the lost reasons; add one."""
     form = NameForm(request.POST or None)
@@ -325,6 +362,7 @@ def settings_urls() -> list[URLPattern]:
         path("stages/<int:stage_id>/", stage_update, name="stage_update"),
         path("stages/<int:stage_id>/move/", stage_move, name="stage_move"),
         path("stages/<int:stage_id>/delete/", stage_delete, name="stage_delete"),
+        path("stages/<int:stage_id>/transfer/", stage_transfer, name="stage_transfer"),
         path("lost-reasons/", lost_reasons, name="lost_reasons_settings"),
         path("lost-reasons/<int:reason_id>/", lost_reason_edit, name="lost_reason_edit"),
         path("currencies/", currencies, name="currencies_settings"),

@@ -249,3 +249,31 @@ def test_lost_reasons_are_kept_by_admins(acme, alice, sales):
     assert "Archived" in page
     dup = client.post("/w/acme/settings/lost-reasons/", {"name": "price"})
     assert dup.status_code == 400 and "already on the list" in dup.content.decode()
+
+
+def test_moving_a_stage_to_another_pipeline_asks_where_its_deals_go(acme, alice, sales):
+    pipeline, stages = sales
+    deal = make_deal(acme, alice, stages["Proposal"])
+    actor = actor_for(acme, alice)
+    with scope(workspace=acme):
+        renewals = services.pipeline_create(actor=actor, name="Renewals")
+    client = client_for(alice)
+    url = f"/w/acme/settings/stages/{stages['Proposal'].pk}/transfer/"
+    page = client.get(url).content.decode()
+    assert "It holds 1 deal, which stays in Sales" in page
+    refused = client.post(url, {"pipeline": renewals.pk})
+    assert refused.status_code == 400
+    assert "Choose the stage where its deals go." in refused.content.decode()
+    with scope(workspace=acme):
+        assert Stage.objects.get(pk=stages["Proposal"].pk).pipeline == pipeline
+        foreign = renewals.stages.first()
+    assert client.post(url, {"pipeline": renewals.pk, "target": foreign.pk}).status_code == 400
+    response = client.post(url, {"pipeline": renewals.pk, "target": stages["Negotiation"].pk})
+    assert response.status_code == 302
+    with scope(workspace=acme):
+        assert _names(renewals) == ["New", "Proposal", "Won", "Lost"]
+        assert "Proposal" not in _names(pipeline)
+        deal = Deal.objects.get(pk=deal.pk)
+        assert deal.stage == stages["Negotiation"] and deal.pipeline == pipeline
+        with pytest.raises(ValidationError):  # Sales must keep its won stage
+            services.stage_transfer(actor=actor, stage=stages["Won"], pipeline=renewals)
