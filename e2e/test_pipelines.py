@@ -87,7 +87,7 @@ def test_an_admin_builds_a_pipeline_and_deletes_a_stage_holding_a_deal(
     expect(page.locator(".errorlist")).to_contain_text("Choose the stage where its deals go.")
     page.get_by_label("Move its deals to").select_option(label="Tuyển dụng › Đề nghị")
     page.get_by_role("button", name="Delete").click()
-    expect(page.locator(".toast")).to_contain_text("1 deals moved")
+    expect(page.locator(".toast")).to_contain_text("1 deal moved")
     expect(page.locator("#stages > li")).to_have_count(4)
     with scope(workspace=workspace):
         deal = Deal.objects.get(name="Ứng viên Nguyễn An")

@@ -79,7 +79,9 @@ class DealForm(RecordForm):
             "pain_points": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, currency: str = "USD", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, currency: str = "USD", pipeline_id: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         company = self.fields["company"]
         stage = self.fields["stage"]
@@ -93,10 +95,9 @@ class DealForm(RecordForm):
         pipeline = self.fields["pipeline"]
         assert isinstance(pipeline, forms.ModelChoiceField)
         pipeline.queryset = Pipeline.objects.order_by("position", "pk")
+        chosen = pipeline.queryset.filter(pk=pipeline_id or 0).first() or pipeline.queryset.first()
         pipeline.initial = (
-            self.instance.pipeline_id
-            if self.instance.pk
-            else getattr(pipeline.queryset.first(), "pk", None)
+            self.instance.pipeline_id if self.instance.pk else getattr(chosen, "pk", None)
         )
         if self.instance.pk:
             company.initial = self.instance.company_id
@@ -105,7 +106,7 @@ class DealForm(RecordForm):
             self.fields["currency"].initial = self.instance.currency
         else:
             self.fields["currency"].initial = currency
-            first = stage.queryset.first()
+            first = stage.queryset.filter(pipeline=chosen).first() if chosen else None
             stage.initial = first.pk if first else None
         reason = self.fields["lost_reason"]
         assert isinstance(reason, forms.ModelChoiceField)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from halyard.core.forms import add_validation_errors
@@ -138,7 +139,11 @@ def pipeline_delete(request: WorkspaceRequest, pipeline_id: int) -> HttpResponse
         else:
             messages.success(
                 request,
-                _("Pipeline %(name)s deleted; %(n)s deals moved.")
+                ngettext(
+                    "Pipeline %(name)s deleted; %(n)s deal moved.",
+                    "Pipeline %(name)s deleted; %(n)s deals moved.",
+                    moved,
+                )
                 % {"name": pipeline.name, "n": moved},
             )
             return redirect("pipelines_settings", slug=request.workspace.slug)
@@ -229,7 +234,12 @@ def stage_delete(request: WorkspaceRequest, stage_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Stage %(name)s deleted; %(n)s deals moved.") % {"name": stage.name, "n": moved},
+                ngettext(
+                    "Stage %(name)s deleted; %(n)s deal moved.",
+                    "Stage %(name)s deleted; %(n)s deals moved.",
+                    moved,
+                )
+                % {"name": stage.name, "n": moved},
             )
             return _to_pipeline(request, stage.pipeline_id)
     return render(
@@ -264,7 +274,11 @@ def stage_transfer(request: WorkspaceRequest, stage_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Stage %(name)s moved to %(pipeline)s; %(n)s deals stayed behind.")
+                ngettext(
+                    "Stage %(name)s moved to %(pipeline)s; %(n)s deal stayed behind.",
+                    "Stage %(name)s moved to %(pipeline)s; %(n)s deals stayed behind.",
+                    moved,
+                )
                 % {"name": stage.name, "pipeline": stage.pipeline.name, "n": moved},
             )
             return _to_pipeline(request, stage.pipeline_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from halyard.core.recordviews import RecordViews, member_choices
 from halyard.customfields.models import Tag
 from halyard.deals import selectors, services
 from halyard.deals.forms import DealContactForm, DealForm, errors_text
-from halyard.deals.models import Deal, DealContact, LostReason, Pipeline, Stage
+from halyard.deals.models import Deal, DealContact, LostReason, Pipeline, Stage, StageKind
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
 
@@ -51,7 +52,10 @@ class DealViews(RecordViews):
 
     def form_kwargs(self, request: WorkspaceRequest) -> dict[str, Any]:
         services.pipeline_ensure_default(actor=request.actor)
-        return {"currency": request.workspace.default_currency}
+        return {
+            "currency": request.workspace.default_currency,
+            "pipeline_id": _int(request.GET.get("pipeline")),
+        }
 
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
         from halyard.activities.panel import timeline_context
@@ -82,6 +86,12 @@ class DealViews(RecordViews):
             messages.error(request, error)
         currency = request.workspace.default_currency
         columns = selectors.board(pipeline=pipeline, deals=deals, currency=currency)
+        open_columns = [c for c in columns if c.stage.kind == StageKind.OPEN]
+        summary = {
+            "count": sum(c.count for c in open_columns),
+            "total": sum((c.total for c in open_columns), Decimal(0)),
+            "weighted": sum((c.weighted for c in open_columns), Decimal(0)),
+        }
         missing: dict[str, int] = {}
         for column in columns:
             for code, n in column.missing.items():
@@ -94,6 +104,7 @@ class DealViews(RecordViews):
                 "pipelines": pipelines,
                 "columns": columns,
                 "stages": [c.stage for c in columns],
+                "summary": summary,
                 "unrated": set(missing),
                 "members": member_choices(request.workspace),
                 "filters": filters,

@@ -189,3 +189,20 @@ def test_board_queries_do_not_grow_with_deals_or_currencies(acme, alice, sales):
     for _ in range(CARDS_PER_COLUMN + 1):
         make_deal(acme, alice, stages["Qualification"], amount=Decimal(10))
     assert count() == few
+
+
+def test_the_board_sums_open_deals_and_starts_new_deals_in_its_pipeline(acme, alice, sales):
+    _pipeline, stages = sales
+    make_deal(acme, alice, stages["Proposal"], amount=Decimal(1000))
+    make_deal(acme, alice, stages["Qualification"], amount=Decimal(3000))
+    make_deal(acme, alice, stages["Won"], amount=Decimal(9000))
+    client = client_for(alice)
+    page = client.get("/w/acme/deals/board/").content.decode()
+    summary = page.split('id="board-summary">')[1].split("</p>")[0]
+    assert "2 open deals" in summary and "₫4,000" in summary and "₫800" in summary
+    with scope(workspace=acme):
+        recruiting = services.pipeline_create(actor=actor_for(acme, alice), name="Recruiting")
+        first = recruiting.stages.order_by("position").first()
+    form = client.get(f"/w/acme/deals/new/?pipeline={recruiting.pk}").content.decode()
+    assert f'<option value="{recruiting.pk}" selected>' in form
+    assert f'<option value="{first.pk}" selected>' in form
