@@ -9,6 +9,7 @@ from halyard.companies.views import companies
 from halyard.contacts.views import contacts
 from halyard.core import views as core_views
 from halyard.customfields import views as field_views
+from halyard.deals.settings_views import settings_urls as deal_settings_urls
 from halyard.deals.views import deals
 from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
@@ -40,6 +41,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/teams/", ws.teams, name="teams"),
     path("settings/teams/<int:team_id>/", ws.teams, name="team_edit"),
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
+    path("settings/", include(deal_settings_urls())),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
     path("activities/<int:pk>/edit/", activity_views.edit, name="activities_edit"),

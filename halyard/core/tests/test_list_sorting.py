@@ -13,7 +13,7 @@ from halyard.contacts.services import contact_create
 from halyard.contacts.views import contacts as contact_views
 from halyard.core.listing import SORT_ALIAS, keyset_page, sort_for
 from halyard.customfields.models import CustomField, Tag
-from halyard.deals.models import Deal
+from halyard.deals.models import Deal, LostReason
 from halyard.deals.services import deal_create, pipeline_ensure_default
 from halyard.deals.views import deals as deal_views
 
@@ -129,10 +129,12 @@ def test_every_sort_of_the_deal_list_walks_every_row_exactly_once(acme, alice):
     with scope(workspace=acme):
         actor = actor_for(acme, alice)
         stages = list(pipeline_ensure_default(actor=actor).stages.all())
+        reason = LostReason.objects.first()  # a lost deal says why
         for i in range(17):
             deal_create(
                 actor=actor,
                 values={
+                    "lost_reason": reason if stages[i % len(stages)].kind == "lost" else None,
                     "name": f"Deal {i % 5}",
                     "stage": stages[i % len(stages)],
                     "amount": Decimal(1000 * (i % 3)) if i % 4 else None,

@@ -10,7 +10,7 @@ from conftest import actor_for, client_for
 from halyard.audit.models import AuditEntry
 from halyard.audit.services import VersionConflict
 from halyard.core.models import OutboxEvent
-from halyard.deals.models import Deal, DealStageChange, Pipeline, Stage
+from halyard.deals.models import Deal, DealStageChange, LostReason, Pipeline, Stage
 from halyard.deals.services import (
     deal_create,
     deal_move_to_stage,
@@ -29,6 +29,8 @@ def sales(acme, alice):
 
 def _deal(acme, user, stage, **values):
     with scope(workspace=acme):
+        if stage.kind == "lost":
+            values.setdefault("lost_reason", LostReason.objects.first())
         return deal_create(
             actor=actor_for(acme, user),
             values={"name": "Kho lạnh Bình Dương", "stage": stage, **values},
@@ -101,7 +103,7 @@ def test_a_move_against_an_old_version_is_refused(acme, alice, bob, sales):
         )
         with pytest.raises(VersionConflict):
             deal_move_to_stage(
-                actor=actor_for(acme, alice), deal=deal, stage=stages["Lost"], expected_version=1
+                actor=actor_for(acme, alice), deal=deal, stage=stages["Won"], expected_version=1
             )
         assert Deal.objects.get(pk=deal.pk).stage == stages["Proposal"]
 
@@ -130,7 +132,7 @@ def test_the_board_moves_a_deal_and_says_so(acme, alice, sales):
     )
     assert "moved to Negotiation" in response.content.decode()
     stale = client.post(
-        f"/w/acme/deals/{deal.pk}/move/", {"stage": stages["Lost"].pk, "version": 1}, follow=True
+        f"/w/acme/deals/{deal.pk}/move/", {"stage": stages["Won"].pk, "version": 1}, follow=True
     )
     assert "Someone else changed this record" in stale.content.decode()
     with scope(workspace=acme):
