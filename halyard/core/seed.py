@@ -24,7 +24,15 @@ from halyard.companies.models import Company
 from halyard.contacts.models import Contact
 from halyard.core.context import Source
 from halyard.customfields.models import CustomField, Tag
-from halyard.deals.models import Deal, DealStageChange, Pipeline, Stage, StageKind
+from halyard.deals.models import (
+    FORECAST_FOR_KIND,
+    Deal,
+    DealStageChange,
+    LostReason,
+    Pipeline,
+    Stage,
+    StageKind,
+)
 from halyard.leads.models import Lead, LeadSource, LeadStatus
 from halyard.search.models import SearchEntry
 from halyard.search.services import search_text
@@ -299,6 +307,7 @@ def seed_workspace(
         say(f"leads {counts.leads}/{n_leads}")
 
     stages = _pipelines(workspace)
+    reasons: list[int | None] = list(LostReason.objects.values_list("pk", flat=True)) or [None]
     n_deals = contacts * 3 // 10
     for start, size in _batches(n_deals):
         rows = []
@@ -307,8 +316,15 @@ def seed_workspace(
             amount = Decimal(rnd.choice([1500, 4800, 12000, 25000, 60000, 150000]))
             fields = common()
             closed = stage.kind != StageKind.OPEN
+            closed_on = (fields["created_at"] + timedelta(days=20)).date() if closed else None
             rows.append(
                 Deal(
+                    forecast_category=FORECAST_FOR_KIND[StageKind(stage.kind)],
+                    won_on=closed_on if stage.kind == StageKind.WON else None,
+                    lost_on=closed_on if stage.kind == StageKind.LOST else None,
+                    lost_reason_id=rnd.choice(reasons) if stage.kind == StageKind.LOST else None,
+                    is_renewal=stage.pipeline_name == "Renewals",
+                    at_risk=stage.kind == StageKind.OPEN and rnd.random() < 0.08,
                     name=f"{rnd.choice(DEAL_WORDS)} #{rnd.randrange(100, 999)}",
                     company_id=rnd.choice(company_ids),
                     pipeline_id=stage.pipeline_id,
@@ -323,11 +339,13 @@ def seed_workspace(
                 )
             )
         _write(Deal, rows, tag)
+        names_of_stages = {st.pk: st.name for st in stages}
         DealStageChange.objects.bulk_create(
             DealStageChange(
                 workspace=workspace,
                 deal_id=d.pk,
                 to_stage_id=d.stage_id,
+                to_stage_name=names_of_stages[d.stage_id],
                 changed_at=d.created_at,
                 changed_by_id=d.created_by_id,
             )
@@ -392,6 +410,8 @@ def seed_workspace(
 class _Stage:
     pk: int
     pipeline_id: int
+    pipeline_name: str
+    name: str
     kind: str
     probability: int
     weight: int
@@ -422,7 +442,17 @@ def _pipelines(workspace: Workspace) -> list[_Stage]:
         share = 6 if pipeline_index == 0 else 2  # most deals are new business
         for stage in pipeline.stages.order_by("position"):
             weight = share * (3 if stage.kind == StageKind.OPEN else 1)
-            result.append(_Stage(stage.pk, pipeline.pk, stage.kind, stage.probability, weight))
+            result.append(
+                _Stage(
+                    stage.pk,
+                    pipeline.pk,
+                    pipeline.name,
+                    stage.name,
+                    stage.kind,
+                    stage.probability,
+                    weight,
+                )
+            )
     return result
 
 

@@ -44,6 +44,11 @@ def test_seed_writes_every_record_type_in_proportion(acme):
         assert len({c.owner_id for c in contacts}) == 2  # Alice and Bob share the book
         deal = Deal.objects.select_related("stage").first()
         assert deal.stage.pipeline_id == deal.pipeline_id
+        lost = Deal.objects.filter(stage__kind="lost")
+        assert lost.exists() and not lost.filter(lost_reason=None).exists()
+        assert not lost.filter(lost_on=None).exists()
+        assert not Deal.objects.filter(stage__kind="won", won_on=None).exists()
+        assert not DealStageChange.objects.filter(to_stage_name="").exists()
 
 
 def test_seed_command_creates_a_workspace_and_refuses_nonsense(db):
