@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
@@ -99,8 +100,17 @@ def _event_name(record: Record, verb: str) -> str:
     return f"{record._meta.model_name}.{verb}"
 
 
-def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> R:
-    """Save a new record with its provenance, audit it and emit `<model>.created`."""
+def record_insert(
+    *,
+    actor: Actor,
+    record: R,
+    tags: list[Any] | None = None,
+    related: Callable[[R], None] | None = None,
+) -> R:
+    """Save a new record with its provenance, audit it and emit `<model>.created`.
+
+    `related` writes the record's child rows (e-mails, phones…) before the audit snapshot.
+    """
     record.workspace = actor.workspace
     _check(actor, "create", record)
     with transaction.atomic():
@@ -112,14 +122,27 @@ def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> 
         record.save()
         if tags:
             record.tags.set(tags)
+        if related is not None:
+            related(record)
         changes = field_changes({}, record.audit_snapshot())
         audit_write(actor=actor, action=AuditAction.CREATE, obj=record, changes=changes)
         event_record(actor=actor, name=_event_name(record, "created"), payload={"id": record.pk})
     return record
 
 
-def record_apply(*, actor: Actor, record: R, expected_version: int, values: dict[str, Any]) -> R:
-    """Apply new field values to a record unless it changed since `expected_version`."""
+def record_apply(
+    *,
+    actor: Actor,
+    record: R,
+    expected_version: int,
+    values: dict[str, Any],
+    related: Callable[[R], None] | None = None,
+) -> R:
+    """Apply new field values to a record unless it changed since `expected_version`.
+
+    `related` rewrites the record's child rows inside the same transaction, after the version
+    check and before the audit snapshot, so their changes are audited with the fields'.
+    """
     _check(actor, "edit", record)
     with transaction.atomic():
         current = type(record)._base_manager.select_for_update().get(pk=record.pk)
@@ -132,6 +155,8 @@ def record_apply(*, actor: Actor, record: R, expected_version: int, values: dict
             setattr(current, name, value)
         if tags is not None:
             current.tags.set(tags)
+        if related is not None:
+            related(current)
         after = current.audit_snapshot()
         changes = field_changes(before, after)
         if not changes:

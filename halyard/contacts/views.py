@@ -1,10 +1,45 @@
+"""Contact pages: the shared record pages, with duplicates checked before saving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
 from halyard.activities.panel import timeline_context
-from halyard.contacts import services
+from halyard.contacts import selectors, services
 from halyard.contacts.forms import ContactForm
 from halyard.contacts.models import Contact
 from halyard.core.recordviews import RecordViews
+from halyard.workspaces.access import WorkspaceRequest
 
-contacts = RecordViews(
+
+class ContactViews(RecordViews):
+    """The shared record pages, with the company picker and the contact's page details."""
+
+    def form_kwargs(self, request: WorkspaceRequest) -> dict[str, Any]:
+        return {
+            "country": request.workspace.default_country,
+            "picker_url": reverse("companies_picker", args=[request.workspace.slug]),
+        }
+
+    def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
+        return {
+            **selectors.contact_page(record),
+            **timeline_context(request, record, "contact"),
+        }
+
+
+def _duplicates(request: WorkspaceRequest, values: dict[str, Any], record: Any) -> list[Any]:
+    return selectors.duplicates_for_contact(
+        emails=[row["email"] for row in values.get("emails", [])],
+        phones=[row["number"] for row in values.get("phones", [])],
+        exclude_pk=record.pk if record is not None else None,
+        membership=request.membership,
+    )
+
+
+contacts = ContactViews(
     model=Contact,
     form_class=ContactForm,
     name="contacts",
@@ -15,5 +50,5 @@ contacts = RecordViews(
     trash=services.contact_trash,
     restore=services.contact_restore,
     arg="contact",
-    detail_hook=lambda request, record: timeline_context(request, record, "contact"),
+    duplicates_hook=_duplicates,
 )

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from halyard.companies.models import Company
+from halyard.companies.forms import company_field, picker_setup
 from halyard.core.forms import RecordForm
 from halyard.deals.models import Deal, Stage
 from halyard.workspaces.forms import CURRENCIES
@@ -16,9 +16,7 @@ from halyard.workspaces.forms import CURRENCIES
 class DealForm(RecordForm):
     record_type = "deals"
     extra_value_fields = ("company", "stage", "probability", "currency")
-    company = forms.ModelChoiceField(
-        label=_("Company"), queryset=Company.objects.none(), required=False
-    )
+    company = company_field()
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none())
     probability = forms.IntegerField(
         label=_("Probability (%)"),
@@ -34,13 +32,14 @@ class DealForm(RecordForm):
         fields = ["name", "amount", "expected_close", "next_step"]
         widgets = {"expected_close": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args: Any, currency: str = "USD", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, currency: str = "USD", picker_url: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         company = self.fields["company"]
         stage = self.fields["stage"]
-        assert isinstance(company, forms.ModelChoiceField)
+        picker_setup(company, picker_url)
         assert isinstance(stage, forms.ModelChoiceField)
-        company.queryset = Company.objects.alive().only("id", "name").order_by("name")
         stage.queryset = Stage.objects.select_related("pipeline").order_by(
             "pipeline__position", "pipeline_id", "position"
         )

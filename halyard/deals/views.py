@@ -33,7 +33,10 @@ class DealViews(RecordViews):
 
     def form_kwargs(self, request: WorkspaceRequest) -> dict[str, Any]:
         services.pipeline_ensure_default(actor=request.actor)
-        return {"currency": request.workspace.default_currency}
+        return {
+            "currency": request.workspace.default_currency,
+            "picker_url": reverse("companies_picker", args=[request.workspace.slug]),
+        }
 
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
         from halyard.activities.panel import timeline_context

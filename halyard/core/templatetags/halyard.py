@@ -116,3 +116,25 @@ def duration_local(value: Any) -> str:
     return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {
         "n": formatting.format_number(minutes)
     }
+
+
+@register.filter
+def phone_local(value: Any, country: str = "") -> str:
+    """Show an E.164 number nationally inside the workspace's country, internationally outside."""
+    from halyard.core.phones import phone_display
+
+    return phone_display(str(value or ""), country)
+
+
+@register.filter
+def country_label(value: Any) -> str:
+    """Name an ISO country code in the active language."""
+    from halyard.core.countries import country_name
+
+    return country_name(str(value or "")) if value else ""
+
+
+@register.filter
+def pick(form: Any, names: str) -> list[Any]:
+    """Return a form's bound fields named in a comma-separated list, in that order."""
+    return [form[n.strip()] for n in names.split(",") if n.strip() in form.fields]
