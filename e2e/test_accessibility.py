@@ -126,7 +126,7 @@ def test_workspace_pages(new_context: Any) -> None:
                 "first_name": "Hank",
                 "last_name": "Scorpio",
                 "email": "hank@globex.example",
-                "phone": "+1 555 0100",
+                "phone": "+1 415 555 2671",
                 "title": "CEO",
                 "company": company,
             },

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from halyard.companies.models import Company, CompanyDomain
 from halyard.companies.services import domain_normalise
 from halyard.core.forms import RecordForm
-from halyard.core.phones import phone_normalise
+from halyard.core.phones import phone_display, phone_normalise
 from halyard.core.rows import PrimaryRowFormSet, row_formset, rows_data
 from halyard.core.social import SOCIAL_NETWORKS
 from halyard.workspaces.forms import CURRENCIES
@@ -126,6 +126,7 @@ class CompanyForm(RecordForm):
         picker_setup(self.fields["parent"], picker_url, self.instance.pk)
         if self.instance.pk:
             self.fields["parent"].initial = self.instance.parent_id
+            self.initial["phone"] = phone_display(self.instance.phone, country)
             self.fields["revenue_currency"].initial = self.instance.revenue_currency
         self.fields["annual_revenue"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
         social = self.instance.social or {}

@@ -12,7 +12,7 @@ from halyard.companies.forms import company_field, picker_setup
 from halyard.contacts.models import Contact, ContactEmail, ContactPhone, PhoneKind
 from halyard.core.countries import country_choices
 from halyard.core.forms import RecordForm
-from halyard.core.phones import phone_normalise
+from halyard.core.phones import phone_display, phone_normalise
 from halyard.core.rows import PrimaryRowFormSet, row_formset, rows_data
 from halyard.core.social import SOCIAL_NETWORKS
 
@@ -117,6 +117,8 @@ class ContactForm(RecordForm):
                 label=label, max_length=300, required=False, initial=social.get(key, "")
             )
         emails, phones = self._initial_rows()
+        for row in phones:  # typed as the user would dial them
+            row["number"] = phone_display(row["number"], country)
         self.emails = EmailFormSet(
             rows_data(self, "emails", "email", "email"), prefix="emails", initial=emails
         )
