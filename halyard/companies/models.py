@@ -85,6 +85,8 @@ class Company(Record):
         "owner",
     )
     module = "companies"
+    # Labels of the child rows that audit_snapshot adds.
+    audit_labels = {"domains": _("domains")}
 
     class Meta:
         verbose_name = _("company")

@@ -11,11 +11,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from halyard.audit.services import record_apply, record_insert, record_restore, record_trash
 from halyard.companies.models import Company, CompanyDomain
-from halyard.contacts.models import Contact
+from halyard.contacts.models import Contact, PastCompany
 from halyard.core.context import Actor
 from halyard.core.phones import phone_normalise
 from halyard.deals.models import Deal
@@ -181,6 +182,19 @@ def company_update(
     )
 
 
+def _keep_as_past_company(contact: Contact, company: Company) -> None:
+    """Remember on the contact's page that they were at this company until today."""
+    PastCompany._base_manager.create(
+        workspace_id=contact.workspace_id,
+        contact=contact,
+        company=company,
+        company_name=company.name,
+        title=contact.title,
+        started_on=contact.company_since or contact.created_at.date(),
+        ended_on=timezone.localdate(),
+    )
+
+
 def company_trash(
     *,
     actor: Actor,
@@ -206,6 +220,8 @@ def company_trash(
                         expected_version=row.version,
                         values={"company": None},
                     )
+                    if isinstance(row, Contact):
+                        _keep_as_past_company(row, company)
         return record_trash(actor=actor, record=company, expected_version=expected_version)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from halyard.companies.forms import company_field, picker_setup
@@ -142,6 +143,12 @@ class ContactForm(RecordForm):
             for p in ContactPhone.objects.filter(contact=contact)
         ] or ([{"number": contact.phone, "is_primary": True}] if contact.phone else [])
         return emails, phones
+
+    def clean_birthday(self) -> Any:
+        value = self.cleaned_data.get("birthday")
+        if value and value > timezone.localdate():
+            raise ValidationError(_("A birthday cannot be in the future."))
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -118,6 +118,8 @@ class Contact(Record):
         "owner",
     )
     module = "contacts"
+    # Labels of the child rows that audit_snapshot adds.
+    audit_labels = {"emails": _("email addresses"), "phones": _("phone numbers")}
 
     class Meta:
         verbose_name = _("contact")

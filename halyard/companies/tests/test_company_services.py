@@ -14,7 +14,7 @@ from halyard.companies.services import (
     company_trash,
     company_update,
 )
-from halyard.contacts.models import Contact
+from halyard.contacts.models import Contact, PastCompany
 from halyard.contacts.services import contact_create
 from halyard.deals.models import Deal
 from halyard.deals.services import deal_create, pipeline_ensure_default
@@ -123,6 +123,7 @@ def test_trashing_a_company_can_keep_its_contacts_and_deals_unlinked(actor):
             object_type="contacts.contact", object_id=str(contact.pk), action="update"
         )
         assert entry.changes["company"] == [company.pk, None]
+        assert PastCompany.objects.get(contact=contact).company == company
         company = company_restore(actor=actor, company=Company.objects.trashed().get())
         assert company.deleted_at is None
 

@@ -152,3 +152,51 @@ def test_the_contact_form_no_longer_lists_every_company(vn, alice):
     page = client_for(alice).get(f"/w/acme/contacts/{contact.pk}/edit/").content.decode()
     assert 'role="combobox"' in page and 'value="Sao Mai"' in page
     assert "<select" not in page.split('id="id_company"')[0].rsplit("<label", 1)[-1]
+
+
+def test_the_timeline_shows_phone_changes_and_the_page_has_a_fixed_query_count(
+    vn, alice, django_assert_max_num_queries
+):
+    actor = actor_for(vn, alice)
+    with scope(workspace=vn):
+        company = company_create(actor=actor, values={"name": "Sao Mai"})
+        contact = contact_create(
+            actor=actor, values={"last_name": "Lê", "phones": ["0912345678"], "company": company}
+        )
+    client = client_for(alice)
+    response = client.post(
+        f"/w/acme/contacts/{contact.pk}/edit/",
+        _post(last_name="Lê", phones=["0913 000 111", "0914 000 222"]) | {"version": 1},
+    )
+    assert response.status_code == 302
+    client.get(f"/w/acme/contacts/{contact.pk}/")  # warm caches (session, permissions)
+    with django_assert_max_num_queries(40):
+        page = client.get(f"/w/acme/contacts/{contact.pk}/").content.decode()
+    assert "Phone numbers:" in page
+    assert "+84912345678 (mobile)" in page and "+84914000222 (mobile)" in page
+
+
+def test_a_birthday_in_the_future_is_refused(vn, alice):
+    response = client_for(alice).post("/w/acme/contacts/new/", _post(birthday="2999-01-01"))
+    assert "A birthday cannot be in the future." in response.content.decode()
+
+
+def test_the_deal_form_uses_the_picker_and_refuses_another_workspaces_company(
+    acme, alice, other, charlie
+):
+    from halyard.deals.models import Deal
+    from halyard.deals.services import pipeline_ensure_default
+
+    with scope(workspace=other):
+        theirs = company_create(actor=actor_for(other, charlie), values={"name": "Secret Co"})
+    with scope(workspace=acme):
+        stage = pipeline_ensure_default(actor=actor_for(acme, alice)).stages.first()
+    client = client_for(alice)
+    assert 'role="combobox"' in client.get("/w/acme/deals/new/").content.decode()
+    response = client.post(
+        "/w/acme/deals/new/",
+        {"name": "Kho lạnh", "stage": stage.pk, "currency": "USD", "company": theirs.pk},
+    )
+    assert "Choose a company of this workspace." in response.content.decode()
+    with scope(workspace=acme):
+        assert not Deal.objects.exists()
