@@ -49,6 +49,8 @@ def test_company_with_two_domains_and_contact_with_two_local_phones(
     picker.fill("sao")
     expect(page.get_by_role("option", name=re.compile("Sao Mai Logistics"))).to_be_visible()
     picker.press("ArrowDown")
+    expect(picker).to_have_attribute("aria-activedescendant", re.compile(r"_opt_"))
+    screenshot(page, "people-company-picker", full_page=False)
     picker.press("Enter")
     expect(picker).to_have_value("Sao Mai Logistics")
     page.locator("#id_emails-0-email").fill("mai@saomai.vn")

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from halyard.companies.models import Company, CompanyDomain
-from halyard.contacts.models import Contact
+from halyard.contacts.models import Contact, PastCompany
 from halyard.deals.models import Deal
 from halyard.workspaces import permissions
 
@@ -100,6 +100,11 @@ def company_page(
         "include_subsidiaries": include_subsidiaries,
         "company_contacts": list(contacts.order_by("last_name", "id")[:RELATED_SHOWN]),
         "company_deals": list(deals.order_by("-id")[:RELATED_SHOWN]),
+        "former_contacts": list(
+            PastCompany.objects.filter(company=company, contact__deleted_at__isnull=True)
+            .select_related("contact")
+            .order_by("-ended_on", "-id")[:RELATED_SHOWN]
+        ),
     }
 
 

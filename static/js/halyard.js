@@ -143,6 +143,11 @@
     if (!(list instanceof HTMLElement) || !list.hasAttribute("data-picker-options")) return;
     const input = list.closest("[data-picker]").querySelector("[data-picker-input]");
     input.setAttribute("aria-expanded", list.children.length ? "true" : "false");
+    // A late answer must not lose the option the user has already moved to.
+    const active = input.getAttribute("aria-activedescendant");
+    const kept = active && document.getElementById(active);
+    if (kept && list.contains(kept)) kept.setAttribute("aria-selected", "true");
+    else input.removeAttribute("aria-activedescendant");
   });
   document.addEventListener("input", function (event) {
     const input = event.target;
@@ -160,8 +165,13 @@
       event.preventDefault();
       pickerMove(picker, event.key === "ArrowDown" ? 1 : -1);
     } else if (event.key === "Enter") {
-      const active = picker.querySelector("[role=option][aria-selected=true]");
-      if (active) { event.preventDefault(); pickerChoose(picker, active); }
+      // With the list open, Enter picks the highlighted company (or the first one).
+      const options = pickerOptions(picker);
+      const active = picker.querySelector("[role=option][aria-selected=true]") || options[0];
+      if (active && input.getAttribute("aria-expanded") === "true") {
+        event.preventDefault();
+        pickerChoose(picker, active);
+      }
     } else if (event.key === "Escape") {
       pickerClose(picker);
     }

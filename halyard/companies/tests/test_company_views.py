@@ -5,7 +5,7 @@ from django_scopes import scope
 
 from conftest import actor_for, client_for
 from halyard.companies.models import Company
-from halyard.companies.services import company_create
+from halyard.companies.services import company_create, company_restore
 from halyard.contacts.models import Contact
 from halyard.contacts.services import contact_create
 
@@ -120,6 +120,11 @@ def test_deleting_asks_what_happens_to_contacts_and_keeps_them(acme, alice, char
         assert contact.company is None and contact.deleted_at is None
         assert Company.objects.trashed().get() == company
         assert Contact.objects.alive().count() == 1
+    # Restored, the company remembers who used to work there.
+    with scope(workspace=acme):
+        company_restore(actor=actor, company=Company.objects.trashed().get())
+    page = client.get(f"/w/acme/companies/{company.pk}/").content.decode()
+    assert "Used to work here" in page and f"/w/acme/contacts/{contact.pk}/" in page
 
 
 def test_the_workspace_country_can_be_changed(acme, alice):
@@ -135,3 +140,14 @@ def test_the_workspace_country_can_be_changed(acme, alice):
         {"name": "Acme", "default_currency": "VND", "default_country": "XX"},
     )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize(("language", "country"), [("vi", "VN"), ("fa", "IR"), ("en", "US")])
+def test_a_new_workspace_reads_phones_as_its_owners_country(db, language, country):
+    from conftest import make_user
+    from halyard.workspaces.services import workspace_create
+
+    owner = make_user("minh@example.com", "Minh")
+    owner.language = language
+    owner.save()
+    assert workspace_create(owner=owner, name="Sen", slug="sen").default_country == country
