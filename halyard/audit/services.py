@@ -173,8 +173,17 @@ def record_apply(
     return current
 
 
-def record_trash(*, actor: Actor, record: R, expected_version: int | None = None) -> R:
-    """Move a record to the trash (a soft delete that can be restored)."""
+def record_trash(
+    *,
+    actor: Actor,
+    record: R,
+    expected_version: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> R:
+    """Move a record to the trash (a soft delete that can be restored).
+
+    `changes` lets the caller audit what went with it (e.g. the contacts a company unlinked).
+    """
     _check(actor, "delete", record)
     with transaction.atomic():
         current = type(record)._base_manager.select_for_update().get(pk=record.pk)
@@ -185,7 +194,7 @@ def record_trash(*, actor: Actor, record: R, expected_version: int | None = None
         current.deleted_at = timezone.now()
         current.version += 1
         current.save(update_fields=["deleted_at", "version"])
-        audit_write(actor=actor, action=AuditAction.DELETE, obj=current)
+        audit_write(actor=actor, action=AuditAction.DELETE, obj=current, changes=changes)
         event_record(actor=actor, name=_event_name(current, "deleted"), payload={"id": current.pk})
     return current
 

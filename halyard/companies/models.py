@@ -59,6 +59,9 @@ class Company(Record):
     shipping_postal_code = models.CharField(_("shipping postal code"), max_length=20, blank=True)
     shipping_country = models.CharField(_("shipping country"), max_length=100, blank=True)
     social = models.JSONField(_("social profiles"), default=dict, blank=True)
+    # What moving the company to the trash did to its contacts and deals, so that restoring it
+    # can undo it: {"related": "keep" | "trash", "contacts": [ids], "deals": [ids]}.
+    trash_links = models.JSONField(default=dict, blank=True, editable=False)
     tags = models.ManyToManyField("customfields.Tag", blank=True, related_name="companies")
 
     audited_fields = (
@@ -86,7 +89,13 @@ class Company(Record):
     )
     module = "companies"
     # Labels of the child rows that audit_snapshot adds.
-    audit_labels = {"domains": _("domains")}
+    audit_labels = {
+        "domains": _("domains"),
+        "unlinked_contacts": _("contacts unlinked"),
+        "unlinked_deals": _("deals unlinked"),
+        "trashed_contacts": _("contacts moved to the trash"),
+        "trashed_deals": _("deals moved to the trash"),
+    }
 
     class Meta:
         verbose_name = _("company")

@@ -205,8 +205,9 @@ def company_trash(
     """Move a company to the trash; its contacts and deals are unlinked, or trashed with it."""
     if related not in (RelatedChoice.KEEP, RelatedChoice.TRASH):
         raise ValidationError({"related": _("Choose what happens to the contacts and deals.")})
+    touched: dict[str, list[int]] = {"contacts": [], "deals": []}
     with transaction.atomic():
-        for model in (Contact, Deal):
+        for key, model in (("contacts", Contact), ("deals", Deal)):
             rows = model._base_manager.filter(
                 workspace_id=company.workspace_id, company_id=company.pk, deleted_at__isnull=True
             ).order_by("pk")
@@ -222,9 +223,47 @@ def company_trash(
                     )
                     if isinstance(row, Contact):
                         _keep_as_past_company(row, company)
-        return record_trash(actor=actor, record=company, expected_version=expected_version)
+                touched[key].append(row.pk)
+        verb = "trashed" if related == RelatedChoice.TRASH else "unlinked"
+        changes = {f"{verb}_{key}": [ids, None] for key, ids in touched.items() if ids}
+        trashed = record_trash(
+            actor=actor, record=company, expected_version=expected_version, changes=changes
+        )
+        trashed.trash_links = {"related": related, **touched}
+        Company._base_manager.filter(pk=trashed.pk).update(trash_links=trashed.trash_links)
+    return trashed
 
 
 def company_restore(*, actor: Actor, company: Company) -> Company:
-    """Bring a company back from the trash."""
-    return record_restore(actor=actor, record=company)
+    """Bring a company back from the trash, with the contacts and deals that left with it.
+
+    Unlinked ones are linked again unless they have moved to another company since; trashed
+    ones come back from the trash unless someone restored or deleted them on their own.
+    """
+    links = dict(company.trash_links or {})
+    trashed_on = timezone.localdate(company.deleted_at) if company.deleted_at else None
+    with transaction.atomic():
+        restored = record_restore(actor=actor, record=company)
+        for key, model in (("contacts", Contact), ("deals", Deal)):
+            ids = [i for i in links.get(key, []) if isinstance(i, int)]
+            rows = model._base_manager.filter(workspace_id=company.workspace_id, pk__in=ids)
+            for row in rows.order_by("pk"):
+                if links.get("related") == RelatedChoice.TRASH:
+                    if row.deleted_at is not None and row.company_id == company.pk:
+                        record_restore(actor=actor, record=row)
+                elif row.deleted_at is None and row.company_id is None:
+                    record_apply(
+                        actor=actor,
+                        record=row,
+                        expected_version=row.version,
+                        values={"company": restored},
+                    )
+                    if isinstance(row, Contact) and trashed_on is not None:
+                        # They never really left: drop the past company the trash wrote.
+                        PastCompany._base_manager.filter(
+                            contact=row, company=restored, ended_on__gte=trashed_on
+                        ).delete()
+        if links:
+            restored.trash_links = {}
+            Company._base_manager.filter(pk=restored.pk).update(trash_links={})
+    return restored

@@ -74,6 +74,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='company',
+            name='trash_links',
+            field=models.JSONField(blank=True, default=dict, editable=False),
+        ),
+        migrations.AddField(
+            model_name='company',
             name='street',
             field=models.CharField(blank=True, max_length=200, verbose_name='street'),
         ),

@@ -124,8 +124,17 @@ def test_trashing_a_company_can_keep_its_contacts_and_deals_unlinked(actor):
         )
         assert entry.changes["company"] == [company.pk, None]
         assert PastCompany.objects.get(contact=contact).company == company
+        entry = AuditEntry.objects.get(object_type="companies.company", action="delete")
+        assert entry.changes == {
+            "unlinked_contacts": [[contact.pk], None],
+            "unlinked_deals": [[deal.pk], None],
+        }
         company = company_restore(actor=actor, company=Company.objects.trashed().get())
-        assert company.deleted_at is None
+        assert company.deleted_at is None and company.trash_links == {}
+        contact.refresh_from_db()
+        deal.refresh_from_db()
+        assert contact.company == company and deal.company == company
+        assert not PastCompany.objects.exists()
 
 
 def test_trashing_a_company_can_trash_its_contacts_and_deals_too(actor):
@@ -135,6 +144,8 @@ def test_trashing_a_company_can_trash_its_contacts_and_deals_too(actor):
         assert Contact.objects.trashed().get() == contact
         assert Deal.objects.trashed().get() == deal
         assert Company.objects.trashed().get() == company
+        company_restore(actor=actor, company=Company.objects.trashed().get())
+        assert Contact.objects.alive().get() == contact and Deal.objects.alive().get() == deal
 
 
 def test_trashing_is_all_or_nothing_when_a_contact_cannot_be_touched(actor, acme, bob):

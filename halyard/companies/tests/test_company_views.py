@@ -7,7 +7,7 @@ from conftest import actor_for, client_for
 from halyard.companies.models import Company
 from halyard.companies.services import company_create, company_restore
 from halyard.contacts.models import Contact
-from halyard.contacts.services import contact_create
+from halyard.contacts.services import contact_create, contact_update
 
 
 def _post(name="Sao Mai", domains=(), **extra):
@@ -120,10 +120,21 @@ def test_deleting_asks_what_happens_to_contacts_and_keeps_them(acme, alice, char
         assert contact.company is None and contact.deleted_at is None
         assert Company.objects.trashed().get() == company
         assert Contact.objects.alive().count() == 1
-    # Restored, the company remembers who used to work there.
+    # Restored, the company gets its contact back.
     with scope(workspace=acme):
         company_restore(actor=actor, company=Company.objects.trashed().get())
-    page = client.get(f"/w/acme/companies/{company.pk}/").content.decode()
+        contact.refresh_from_db()
+        assert contact.company == company
+
+
+def test_the_company_page_lists_who_used_to_work_there(acme, alice):
+    actor = actor_for(acme, alice)
+    with scope(workspace=acme):
+        first = company_create(actor=actor, values={"name": "Sao Mai"})
+        second = company_create(actor=actor, values={"name": "Hoa Sen"})
+        contact = contact_create(actor=actor, values={"last_name": "Lan", "company": first})
+        contact_update(actor=actor, contact=contact, expected_version=1, values={"company": second})
+    page = client_for(alice).get(f"/w/acme/companies/{first.pk}/").content.decode()
     assert "Used to work here" in page and f"/w/acme/contacts/{contact.pk}/" in page
 
 
