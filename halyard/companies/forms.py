@@ -12,7 +12,7 @@ from halyard.companies.models import Company, CompanyDomain
 from halyard.companies.services import domain_normalise
 from halyard.core.forms import RecordForm
 from halyard.core.phones import phone_display, phone_normalise
-from halyard.core.rows import PrimaryRowFormSet, row_formset, rows_data
+from halyard.core.rows import PrimaryRowFormSet, blank_as_dash, row_formset, rows_data
 from halyard.core.social import SOCIAL_NETWORKS
 from halyard.workspaces.forms import CURRENCIES
 
@@ -129,6 +129,7 @@ class CompanyForm(RecordForm):
             self.initial["phone"] = phone_display(self.instance.phone, country)
             self.fields["revenue_currency"].initial = self.instance.revenue_currency
         self.fields["annual_revenue"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
+        blank_as_dash(self.fields["size"])
         social = self.instance.social or {}
         for key, label in SOCIAL_NETWORKS:
             if key == "website":

@@ -14,7 +14,7 @@ from halyard.contacts.models import Contact, ContactEmail, ContactPhone, PhoneKi
 from halyard.core.countries import country_choices
 from halyard.core.forms import RecordForm
 from halyard.core.phones import phone_display, phone_normalise
-from halyard.core.rows import PrimaryRowFormSet, row_formset, rows_data
+from halyard.core.rows import PrimaryRowFormSet, blank_as_dash, row_formset, rows_data
 from halyard.core.social import SOCIAL_NETWORKS
 
 
@@ -109,6 +109,8 @@ class ContactForm(RecordForm):
         super().__init__(*args, **kwargs)
         picker_setup(self.fields["company"], picker_url)
         self.fields["prefix"].widget.attrs["placeholder"] = _("Mr, Ms, Dr…")
+        for name in ("lifecycle_stage", "lead_source", "language"):
+            blank_as_dash(self.fields[name])
         if self.instance.pk:
             self.fields["company"].initial = self.instance.company_id
             self.fields["country"].initial = self.instance.country

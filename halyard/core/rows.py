@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -73,3 +74,10 @@ def rows_data(form: forms.BaseForm, prefix: str, single: str, field: str) -> Any
         f"{prefix}-0-{field}": data.get(single, ""),
         f"{prefix}-0-is_primary": "on",
     }
+
+
+def blank_as_dash(field: forms.Field) -> None:
+    """Show a choice's empty option as "—", as the other selects do, not Django's dashes."""
+    assert isinstance(field, forms.ChoiceField)
+    options = [c for c in cast(Iterable[Any], field.choices) if c[0]]
+    field.choices = [("", "—"), *options]
