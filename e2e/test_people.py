@@ -34,6 +34,7 @@ def test_company_with_two_domains_and_contact_with_two_local_phones(
     page.get_by_role("button", name="Add another domain").click()
     expect(page.locator("#id_domains-1-domain")).to_be_focused()
     page.locator("#id_domains-1-domain").fill("saomai.com")
+    screenshot(page, "people-company-form")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sao Mai Logistics")
     fields = page.locator("dl.fields")

@@ -51,13 +51,10 @@ def company_field(label: Any = None) -> forms.ModelChoiceField:
     )
 
 
-def picker_setup(field: forms.Field, url: str, exclude_pk: int | None = None) -> None:
+def picker_setup(field: forms.Field, url: str) -> None:
     """Point a company field at the picker endpoint and limit it to live companies."""
     assert isinstance(field, forms.ModelChoiceField)
-    queryset = Company.objects.alive()
-    if exclude_pk is not None:
-        queryset = queryset.exclude(pk=exclude_pk)
-    field.queryset = queryset
+    field.queryset = Company.objects.alive()
     assert isinstance(field.widget, CompanyPicker)
     field.widget.url = url
 
@@ -123,13 +120,17 @@ class CompanyForm(RecordForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.country = country
-        picker_setup(self.fields["parent"], picker_url, self.instance.pk)
+        # The company itself stays choosable: the service explains why it cannot be its parent.
+        picker_setup(self.fields["parent"], picker_url)
         if self.instance.pk:
             self.fields["parent"].initial = self.instance.parent_id
             self.initial["phone"] = phone_display(self.instance.phone, country)
             self.fields["revenue_currency"].initial = self.instance.revenue_currency
         self.fields["annual_revenue"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
         blank_as_dash(self.fields["size"])
+        # Under the "Shipping address" heading the plain names read better.
+        for part in ("street", "city", "region", "postal_code", "country"):
+            self.fields[f"shipping_{part}"].label = self.fields[part].label
         social = self.instance.social or {}
         for key, label in SOCIAL_NETWORKS:
             if key == "website":

@@ -81,6 +81,10 @@ def test_a_parent_cycle_is_refused_at_the_field(acme, alice):
     )
     page = response.content.decode()
     assert response.status_code == 200 and "cannot be the parent of Group" in page
+    response = client_for(alice).post(
+        f"/w/acme/companies/{group.pk}/edit/", _post(name="Group", parent=group.pk, version=1)
+    )
+    assert "Group cannot be the parent of Group" in response.content.decode()
     with scope(workspace=acme):
         group.refresh_from_db()
         assert group.parent is None
