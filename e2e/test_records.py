@@ -33,7 +33,7 @@ def test_create_edit_trash_and_restore_a_contact(page: Any, live_server: Any) ->
     page.goto(live_server.url + "/w/sen/contacts/new/")
     page.get_by_label("First name").fill("Thị Mai")
     page.get_by_label("Last name").fill("Nguyễn")
-    page.get_by_label("Email").fill("mai@example.vn")
+    page.locator("#id_emails-0-email").fill("mai@example.vn")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thị Mai Nguyễn")
     expect(page.locator(".timeline")).to_contain_text("Created")

@@ -62,6 +62,9 @@ def _field_labels(model: type[models.Model]) -> tuple[dict[str, str], dict[str, 
             labels[field.name] = str(getattr(field, "verbose_name", field.name)).capitalize()
             if isinstance(field, models.ForeignKey):
                 relations[field.name] = field.related_model
+    # Child rows a record audits with its own fields (e.g. a contact's "emails").
+    for name, label in getattr(model, "audit_labels", {}).items():
+        labels[name] = str(label).capitalize()
     module = getattr(model, "module", "")
     if module:
         for definition in CustomField.objects.filter(record_type=module):

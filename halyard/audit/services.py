@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
@@ -100,8 +101,17 @@ def _event_name(record: Record, verb: str) -> str:
     return f"{record._meta.model_name}.{verb}"
 
 
-def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> R:
-    """Save a new record with its provenance, audit it and emit `<model>.created`."""
+def record_insert(
+    *,
+    actor: Actor,
+    record: R,
+    tags: list[Any] | None = None,
+    related: Callable[[R], None] | None = None,
+) -> R:
+    """Save a new record with its provenance, audit it and emit `<model>.created`.
+
+    `related` writes the record's child rows (e-mails, phones…) before the audit snapshot.
+    """
     record.workspace = actor.workspace
     _check(actor, "create", record)
     with transaction.atomic():
@@ -113,6 +123,8 @@ def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> 
         record.save()
         if tags:
             record.tags.set(tags)
+        if related is not None:
+            related(record)
         changes = field_changes({}, record.audit_snapshot())
         audit_write(actor=actor, action=AuditAction.CREATE, obj=record, changes=changes)
         search_sync(record)
@@ -120,8 +132,19 @@ def record_insert(*, actor: Actor, record: R, tags: list[Any] | None = None) -> 
     return record
 
 
-def record_apply(*, actor: Actor, record: R, expected_version: int, values: dict[str, Any]) -> R:
-    """Apply new field values to a record unless it changed since `expected_version`."""
+def record_apply(
+    *,
+    actor: Actor,
+    record: R,
+    expected_version: int,
+    values: dict[str, Any],
+    related: Callable[[R], None] | None = None,
+) -> R:
+    """Apply new field values to a record unless it changed since `expected_version`.
+
+    `related` rewrites the record's child rows inside the same transaction, after the version
+    check and before the audit snapshot, so their changes are audited with the fields'.
+    """
     _check(actor, "edit", record)
     with transaction.atomic():
         current = type(record)._base_manager.select_for_update().get(pk=record.pk)
@@ -134,6 +157,8 @@ def record_apply(*, actor: Actor, record: R, expected_version: int, values: dict
             setattr(current, name, value)
         if tags is not None:
             current.tags.set(tags)
+        if related is not None:
+            related(current)
         after = current.audit_snapshot()
         changes = field_changes(before, after)
         if not changes:
@@ -151,8 +176,17 @@ def record_apply(*, actor: Actor, record: R, expected_version: int, values: dict
     return current
 
 
-def record_trash(*, actor: Actor, record: R, expected_version: int | None = None) -> R:
-    """Move a record to the trash (a soft delete that can be restored)."""
+def record_trash(
+    *,
+    actor: Actor,
+    record: R,
+    expected_version: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> R:
+    """Move a record to the trash (a soft delete that can be restored).
+
+    `changes` lets the caller audit what went with it (e.g. the contacts a company unlinked).
+    """
     _check(actor, "delete", record)
     with transaction.atomic():
         current = type(record)._base_manager.select_for_update().get(pk=record.pk)
@@ -163,7 +197,7 @@ def record_trash(*, actor: Actor, record: R, expected_version: int | None = None
         current.deleted_at = timezone.now()
         current.version += 1
         current.save(update_fields=["deleted_at", "version"])
-        audit_write(actor=actor, action=AuditAction.DELETE, obj=current)
+        audit_write(actor=actor, action=AuditAction.DELETE, obj=current, changes=changes)
         search_sync(current)
         event_record(actor=actor, name=_event_name(current, "deleted"), payload={"id": current.pk})
     return current

@@ -1,13 +1,47 @@
-from django.utils.translation import gettext_lazy as _
+"""Contact pages: the shared record pages, with duplicates checked before saving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _l
 
 from halyard.activities.panel import timeline_context
-from halyard.contacts import services
+from halyard.contacts import selectors, services
 from halyard.contacts.forms import ContactForm
 from halyard.contacts.models import Contact
 from halyard.core.columns import Column
 from halyard.core.recordviews import RecordViews
+from halyard.workspaces.access import WorkspaceRequest
 
-contacts = RecordViews(
+
+class ContactViews(RecordViews):
+    """The shared record pages, with the company picker and the contact's page details."""
+
+    def form_kwargs(self, request: WorkspaceRequest) -> dict[str, Any]:
+        return {
+            "country": request.workspace.default_country,
+            "picker_url": reverse("companies_picker", args=[request.workspace.slug]),
+        }
+
+    def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
+        return {
+            **selectors.contact_page(record),
+            **timeline_context(request, record, "contact"),
+        }
+
+
+def _duplicates(request: WorkspaceRequest, values: dict[str, Any], record: Any) -> list[Any]:
+    return selectors.duplicates_for_contact(
+        emails=[row["email"] for row in values.get("emails", [])],
+        phones=[row["number"] for row in values.get("phones", [])],
+        exclude_pk=record.pk if record is not None else None,
+        membership=request.membership,
+    )
+
+
+contacts = ContactViews(
     model=Contact,
     form_class=ContactForm,
     name="contacts",
@@ -20,11 +54,12 @@ contacts = RecordViews(
     arg="contact",
     detail_hook=lambda request, record: timeline_context(request, record, "contact"),
     columns=[
-        Column("name", _("Name"), "last_name", kind="link", attr="full_name", filter="text"),
-        Column("first_name", _("First name"), "first_name", filter="text", default=False),
-        Column("email", _("Email"), "email", kind="email", filter="text"),
-        Column("phone", _("Phone"), "phone", kind="phone", filter="text"),
-        Column("title", _("Job title"), "title", filter="text", default=False),
-        Column("company", _("Company"), "company__name", filter="text"),
+        Column("name", _l("Name"), "last_name", kind="link", attr="full_name", filter="text"),
+        Column("first_name", _l("First name"), "first_name", filter="text", default=False),
+        Column("email", _l("Email"), "email", kind="email", filter="text"),
+        Column("phone", _l("Phone"), "phone", kind="phone", filter="text"),
+        Column("title", _l("Job title"), "title", filter="text", default=False),
+        Column("company", _l("Company"), "company__name", filter="text"),
     ],
+    duplicates_hook=_duplicates,
 )

@@ -134,6 +134,9 @@ class RecordViews:
     columns: list[Column] = field(default_factory=list)
     # Fields bulk actions can set besides owner and tags (a deal's stage, a lead's status).
     bulk_changes: list[BulkChange] = field(default_factory=list)
+    # Records that the values would duplicate, given the request, the values and the record
+    # being edited (None on create); the form then asks before saving ("Save anyway").
+    duplicates_hook: Callable[[Any, dict[str, Any], Any], list[Any]] | None = None
 
     @property
     def module(self) -> str:
@@ -172,6 +175,14 @@ class RecordViews:
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
         """Return extra context for this record type's page."""
         return self.detail_hook(request, record) if self.detail_hook else {}
+
+    def duplicates(
+        self, request: WorkspaceRequest, values: dict[str, Any], record: Any
+    ) -> list[Any]:
+        """Return the records these values duplicate, unless the user confirmed saving anyway."""
+        if self.duplicates_hook is None or request.POST.get("confirm_duplicates") == "1":
+            return []
+        return self.duplicates_hook(request, values, record)
 
     def _template(self, page: str) -> str:
         return f"{self.name}/{self.model._meta.model_name}_{page}.html"
@@ -467,18 +478,25 @@ class RecordViews:
             initial={"owner": request.user.pk},
             **self.form_kwargs(request),
         )
+        duplicates: list[Any] = []
         if request.method == "POST" and form.is_valid():
-            try:
-                record = self.create(
-                    actor=request.actor,
-                    values=form.values() | {"tags": form.cleaned_data.get("tags")},
-                )
-            except ValidationError as exc:
-                add_validation_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
-        return render(request, self._template("form"), {"form": form, "record": None})
+            values = form.values() | {"tags": form.cleaned_data.get("tags")}
+            duplicates = self.duplicates(request, values, None)
+            if not duplicates:
+                try:
+                    record = self.create(actor=request.actor, values=values)
+                except ValidationError as exc:
+                    add_validation_errors(form, exc)
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect(
+                        f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk
+                    )
+        return render(
+            request,
+            self._template("form"),
+            {"form": form, "record": None, "duplicates": duplicates},
+        )
 
     def edit_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="edit")
@@ -488,13 +506,17 @@ class RecordViews:
         )
         conflict = None
         their_changes: list[Any] = []
+        duplicates: list[Any] = []
         if request.method == "POST" and form.is_valid():
             expected = form.cleaned_data.get("version") or 0
+            values = form.values() | {"tags": form.cleaned_data.get("tags")}
+            duplicates = self.duplicates(request, values, record)
+        if request.method == "POST" and form.is_valid() and not duplicates:
             try:
                 record = self.update(
                     actor=request.actor,
                     expected_version=expected,
-                    values=form.values() | {"tags": form.cleaned_data.get("tags")},
+                    values=values,
                     **{self.arg: record},
                 )
             except VersionConflict as exc:
@@ -519,6 +541,7 @@ class RecordViews:
                 "record": record,
                 "conflict": conflict,
                 "their_changes": their_changes,
+                "duplicates": duplicates,
             },
             status=status,
         )

@@ -469,6 +469,10 @@ def _write(model: Any, rows: list[Any], tag: Callable[[], list[int]]) -> None:
     """Insert one batch of records with their tags and search entries, in one transaction."""
     with transaction.atomic():
         model.objects.bulk_create(rows, batch_size=1000)
+        for row in rows:  # sample records have only their primary e-mail, phone and domain
+            row._prefetched_objects_cache = {
+                name: [] for name in getattr(model, "search_related", ())
+            }
         through = model.tags.through
         column = f"{model._meta.model_name}_id"
         links = [through(**{column: r.pk, "tag_id": t}) for r in rows for t in tag()]

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from halyard.companies.models import Company
+from halyard.companies.forms import company_field, picker_setup
 from halyard.contacts.models import Contact
 from halyard.core.forms import RecordForm
 from halyard.deals.models import ContactRole, Deal, LostReason, Pipeline, Stage, StageKind
@@ -19,9 +19,7 @@ from halyard.workspaces.forms import CURRENCIES
 class DealForm(RecordForm):
     record_type = "deals"
     extra_value_fields = ("company", "pipeline", "stage", "probability", "currency", "lost_reason")
-    company = forms.ModelChoiceField(
-        label=_("Company"), queryset=Company.objects.none(), required=False
-    )
+    company = company_field()
     pipeline = forms.ModelChoiceField(
         label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False
     )
@@ -80,14 +78,18 @@ class DealForm(RecordForm):
         }
 
     def __init__(
-        self, *args: Any, currency: str = "USD", pipeline_id: int | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        currency: str = "USD",
+        pipeline_id: int | None = None,
+        picker_url: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         company = self.fields["company"]
         stage = self.fields["stage"]
-        assert isinstance(company, forms.ModelChoiceField)
+        picker_setup(company, picker_url)
         assert isinstance(stage, forms.ModelChoiceField)
-        company.queryset = Company.objects.alive().only("id", "name").order_by("name")
         stage.queryset = Stage.objects.select_related("pipeline").order_by(
             "pipeline__position", "pipeline_id", "position"
         )

@@ -58,6 +58,7 @@ class DealViews(RecordViews):
         return {
             "currency": request.workspace.default_currency,
             "pipeline_id": _int(request.GET.get("pipeline")),
+            "picker_url": reverse("companies_picker", args=[request.workspace.slug]),
         }
 
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from halyard.core.countries import country_choices
 from halyard.workspaces.models import Role, Workspace
 from halyard.workspaces.permissions import Action, Module, RecordScope
 
@@ -29,10 +30,15 @@ class WorkspaceSettingsForm(forms.ModelForm):
     default_currency = forms.ChoiceField(
         label=_("Default currency"), choices=[(c, c) for c in CURRENCIES]
     )
+    default_country = forms.ChoiceField(
+        label=_("Default country"),
+        choices=country_choices,
+        help_text=_("Phone numbers typed without a country code are read as this country's."),
+    )
 
     class Meta:
         model = Workspace
-        fields = ["name", "default_currency", "require_2fa"]
+        fields = ["name", "default_currency", "default_country", "require_2fa"]
 
 
 class InviteForm(forms.Form):

@@ -48,6 +48,12 @@ class Workspace(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("address"), max_length=48, unique=True, validators=[validate_slug])
     default_currency = models.CharField(_("default currency"), max_length=3, default="USD")
+    default_country = models.CharField(
+        _("default country"),
+        max_length=2,
+        default="US",
+        help_text=_("Phone numbers typed without a country code are read as this country's."),
+    )
     require_2fa = models.BooleanField(
         _("require two-factor authentication"),
         default=False,

@@ -47,6 +47,15 @@ def slug_suggest(name: str) -> str:
     return candidate
 
 
+# The country a new workspace most likely works in, from its owner's language.
+COUNTRY_BY_LANGUAGE = {"vi": "VN", "fa": "IR", "zh-hans": "CN", "zh-hant": "TW"}
+
+
+def _country_for(owner: User) -> str:
+    language = getattr(owner, "language", "") or translation.get_language() or "en"
+    return COUNTRY_BY_LANGUAGE.get(language.lower(), "US")
+
+
 def workspace_create(
     *, owner: User, name: str, slug: str = "", source: str = Source.WEB, ip: str | None = None
 ) -> Workspace:
@@ -64,7 +73,9 @@ def workspace_create(
             raise ValidationError({"slug": _("This address is taken. Choose another.")})
         try:
             with transaction.atomic():
-                workspace = Workspace.objects.create(name=name, slug=slug)
+                workspace = Workspace.objects.create(
+                    name=name, slug=slug, default_country=_country_for(owner)
+                )
         except IntegrityError as exc:
             raise ValidationError({"slug": _("This address is taken. Choose another.")}) from exc
         with scopes_disabled():
@@ -95,7 +106,7 @@ def workspace_update(*, actor: Actor, values: dict[str, Any]) -> Workspace:
     if not permissions.is_admin(actor.membership):
         raise PermissionDenied(_("Only administrators can change workspace settings."))
     workspace = actor.workspace
-    fields = ["name", "default_currency", "require_2fa"]
+    fields = ["name", "default_currency", "default_country", "require_2fa"]
     before = {f: getattr(workspace, f) for f in fields}
     with transaction.atomic():
         for key in fields:

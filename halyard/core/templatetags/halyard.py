@@ -126,3 +126,25 @@ def cell(column: Any, record: Any, context: Any) -> str:
     from halyard.core.columns import cell_html
 
     return conditional_escape(cell_html(column, record, context))
+
+
+@register.filter
+def phone_local(value: Any, country: str = "") -> str:
+    """Show an E.164 number nationally inside the workspace's country, internationally outside."""
+    from halyard.core.phones import phone_display
+
+    return phone_display(str(value or ""), country)
+
+
+@register.filter
+def country_label(value: Any) -> str:
+    """Name an ISO country code in the active language."""
+    from halyard.core.countries import country_name
+
+    return country_name(str(value or "")) if value else ""
+
+
+@register.filter
+def pick(form: Any, names: str) -> list[Any]:
+    """Return a form's bound fields named in a comma-separated list, in that order."""
+    return [form[n.strip()] for n in names.split(",") if n.strip() in form.fields]
