@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from halyard.activities.panel import timeline_context
 from halyard.companies import selectors, services
 from halyard.companies.forms import CompanyForm
-from halyard.companies.models import Company
+from halyard.companies.models import Company, CompanySize
 from halyard.core.columns import Column
 from halyard.core.recordviews import RecordViews
 from halyard.workspaces import permissions
@@ -112,6 +112,25 @@ companies = CompanyViews(
         Column("website", _l("Website"), "website", kind="email", filter="text", default=False),
         Column("city", _l("City"), "city", filter="text"),
         Column("country", _l("Country"), "country", filter="text", default=False),
+        Column(
+            "size",
+            _l("Size"),
+            "size",
+            kind="choice",
+            filter="choice",
+            choices=lambda: [(v, str(n)) for v, n in CompanySize.choices],
+            default=False,
+        ),
+        Column(
+            "annual_revenue",
+            _l("Annual revenue"),
+            "annual_revenue",
+            kind="money",
+            currency="revenue_currency",
+            filter="number",
+            default=False,
+        ),
+        Column("parent", _l("Parent company"), "parent__name", filter="text", default=False),
     ],
     duplicates_hook=_duplicates,
 )

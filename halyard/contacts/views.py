@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _l
 from halyard.activities.panel import timeline_context
 from halyard.contacts import selectors, services
 from halyard.contacts.forms import ContactForm
-from halyard.contacts.models import Contact
+from halyard.contacts.models import Contact, LeadSource, LifecycleStage
 from halyard.core.columns import Column
 from halyard.core.recordviews import RecordViews
 from halyard.workspaces.access import WorkspaceRequest
@@ -60,6 +60,42 @@ contacts = ContactViews(
         Column("phone", _l("Phone"), "phone", kind="phone", filter="text"),
         Column("title", _l("Job title"), "title", filter="text", default=False),
         Column("company", _l("Company"), "company__name", filter="text"),
+        Column("department", _l("Department"), "department", filter="text", default=False),
+        Column(
+            "lifecycle_stage",
+            _l("Lifecycle stage"),
+            "lifecycle_stage",
+            kind="choice",
+            filter="choice",
+            choices=lambda: [(v, str(n)) for v, n in LifecycleStage.choices],
+        ),
+        Column(
+            "lead_source",
+            _l("Lead source"),
+            "lead_source",
+            kind="choice",
+            filter="choice",
+            choices=lambda: [(v, str(n)) for v, n in LeadSource.choices],
+            default=False,
+        ),
+        Column("city", _l("City"), "city", filter="text", default=False),
+        Column("birthday", _l("Birthday"), "birthday", kind="date", filter="date", default=False),
+        Column(
+            "do_not_email",
+            _l("Do not email"),
+            "do_not_email",
+            kind="bool",
+            filter="bool",
+            default=False,
+        ),
+        Column(
+            "do_not_call",
+            _l("Do not call"),
+            "do_not_call",
+            kind="bool",
+            filter="bool",
+            default=False,
+        ),
     ],
     duplicates_hook=_duplicates,
 )

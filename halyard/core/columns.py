@@ -143,6 +143,8 @@ def cell_text(column: Column, record: Any, names: dict[int, str] | None = None) 
         return ", ".join(t.name for t in value.all())
     if column.kind == "badge":
         return str(value) if value is not None else ""
+    if column.kind == "bool":
+        return str(_("Yes")) if value else ""
     if column.kind in {"status", "choice"}:
         return _display(column, record) if value not in (None, "") else ""
     if column.kind == "custom" and column.definition is not None:
@@ -186,6 +188,8 @@ def cell_html(column: Column, record: Any, context: CellContext) -> str:
         )
     if kind == "choice":
         return _display(column, record) if value not in (None, "") else ""
+    if kind == "bool":
+        return str(_("Yes")) if value else ""
     if kind == "money":
         return formatting.format_money(value, getattr(record, column.currency, "USD"))
     if kind == "number":

@@ -327,6 +327,8 @@ def _apply_one(
     if kind == "tag":
         condition = Q(tags__name=c.value)
         return queryset.filter(condition) if c.op == "eq" else queryset.exclude(condition)
+    if kind == "bool":
+        return queryset.filter(**{path: c.value == "true"})
     return queryset
 
 

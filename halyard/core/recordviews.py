@@ -228,6 +228,13 @@ class RecordViews:
         visible = [columns[k] for k in state.columns]
         if any(c.kind == "tags" for c in visible):
             queryset = queryset.prefetch_related("tags")
+        # A visible column read through a relation (e.g. "parent__name") is joined, not
+        # fetched once per row.
+        related = {
+            c.path.rsplit("__", 1)[0] for c in visible if "__" in c.path and not c.definition
+        }
+        if related:
+            queryset = queryset.select_related(*related)
         return Listing(
             columns=columns,
             visible=visible,

@@ -169,3 +169,32 @@ def test_a_new_workspace_reads_phones_as_its_owners_country(db, language, countr
     owner.language = language
     owner.save()
     assert workspace_create(owner=owner, name="Sen", slug="sen").default_country == country
+
+
+def test_list_columns_for_the_new_fields_join_instead_of_querying_per_row(acme, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    url = "/w/acme/companies/?col=name&col=parent&col=size&col=annual_revenue"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    with scope(workspace=acme):
+        actor = actor_for(acme, alice)
+        group = company_create(actor=actor, values={"name": "Tập đoàn Sao Mai"})
+        company_create(
+            actor=actor,
+            values={"name": "Sao Mai Logistics", "parent": group, "size": "11-50"},
+        )
+    count()  # warm the session and the workspace's caches
+    few = count()
+    page = client.get(url).content.decode()
+    assert "Tập đoàn Sao Mai" in page and "11–50 employees" in page
+    with scope(workspace=acme):
+        for n in range(6):
+            company_create(actor=actor, values={"name": f"Sao Mai {n}", "parent": group})
+    assert count() == few
