@@ -53,6 +53,8 @@ def test_an_admin_builds_a_pipeline_and_deletes_a_stage_holding_a_deal(
     sign_in(page, "mai@example.com")
     page.goto(live_server.url + "/w/sen/settings/")
     page.locator(".settings-nav").get_by_role("link", name="Pipelines").click()
+    # Wait for the page: typing earlier would land in the general settings' Name field.
+    expect(page.get_by_role("heading", name="New pipeline")).to_be_visible()
     page.get_by_label("Name").fill("Tuyển dụng")
     page.get_by_role("button", name="Add pipeline").click()
     expect(page.locator(".toast")).to_contain_text("Pipeline added")

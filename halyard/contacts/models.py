@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from halyard.core.models import Record, WorkspaceScoped
 from halyard.core.phones import phone_national_digits
@@ -42,7 +43,7 @@ class PhoneKind(models.TextChoices):
 
     MOBILE = "mobile", _("Mobile")
     WORK = "work", _("Work")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("phone", "Home")  # not the "Home" page of the menu
     OTHER = "other", _("Other")
 
 

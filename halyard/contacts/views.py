@@ -68,6 +68,7 @@ contacts = ContactViews(
             kind="choice",
             filter="choice",
             choices=lambda: [(v, str(n)) for v, n in LifecycleStage.choices],
+            default=False,
         ),
         Column(
             "lead_source",
