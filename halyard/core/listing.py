@@ -439,7 +439,7 @@ def keyset_page(
 ) -> Page:
     """Return one page in the sort's order (NULLs last, ties by id), continuing after a cursor."""
     # Every page is a seek on (sort value, id), never an OFFSET, so page 1,000 costs what page 1
-    # does when an index on (workspace, sort column, id) exists (see docs/adr/0004).
+    # does when an index on (workspace, sort column, id) exists (see docs/adr/0006).
     queryset = queryset.annotate(**{SORT_ALIAS: sort.expression})
     # NULLS LAST only where NULLs can occur: a plain ORDER BY lets an index give the order.
     nulls_last = True if sort.nullable else None
