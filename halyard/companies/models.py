@@ -103,6 +103,9 @@ class Company(Record):
         verbose_name_plural = _("companies")
         indexes = [
             models.Index(fields=["workspace", "name", "id"], name="company_ws_name"),
+            models.Index(fields=["workspace", "id"], name="company_ws_id"),
+            models.Index(fields=["workspace", "owner", "id"], name="company_ws_owner"),
+            models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created"),
             models.Index(fields=["workspace", "domain"], name="company_ws_domain"),
         ]
 

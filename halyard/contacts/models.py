@@ -128,6 +128,9 @@ class Contact(Record):
         verbose_name_plural = _("contacts")
         indexes = [
             models.Index(fields=["workspace", "last_name", "id"], name="contact_ws_name"),
+            models.Index(fields=["workspace", "id"], name="contact_ws_id"),
+            models.Index(fields=["workspace", "owner", "id"], name="contact_ws_owner"),
+            models.Index(fields=["workspace", "created_at", "id"], name="contact_ws_created"),
             models.Index(fields=["workspace", "email"], name="contact_ws_email"),
             models.Index(fields=["workspace", "phone"], name="contact_ws_phone"),
         ]

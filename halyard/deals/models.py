@@ -219,7 +219,11 @@ class Deal(Record):
         verbose_name_plural = _("deals")
         indexes = [
             models.Index(fields=["workspace", "stage", "-id"], name="deal_ws_stage"),
-            models.Index(fields=["workspace", "expected_close"], name="deal_ws_close"),
+            models.Index(fields=["workspace", "expected_close", "id"], name="deal_ws_close"),
+            models.Index(fields=["workspace", "amount", "id"], name="deal_ws_amount"),
+            models.Index(fields=["workspace", "id"], name="deal_ws_id"),
+            models.Index(fields=["workspace", "owner", "id"], name="deal_ws_owner"),
+            models.Index(fields=["workspace", "created_at", "id"], name="deal_ws_created"),
             models.Index(fields=["stage", "expected_close", "id"], name="deal_stage_close"),
         ]
 

@@ -110,6 +110,9 @@ class Lead(Record):
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "id"], name="lead_ws_status"),
+            models.Index(fields=["workspace", "id"], name="lead_ws_id"),
+            models.Index(fields=["workspace", "owner", "id"], name="lead_ws_owner"),
+            models.Index(fields=["workspace", "created_at", "id"], name="lead_ws_created"),
             models.Index(fields=["workspace", "email"], name="lead_ws_email"),
         ]
 
