@@ -134,6 +134,9 @@ class RecordViews:
     columns: list[Column] = field(default_factory=list)
     # Fields bulk actions can set besides owner and tags (a deal's stage, a lead's status).
     bulk_changes: list[BulkChange] = field(default_factory=list)
+    # A line above the list about all the rows it shows (e.g. the deals' converted totals),
+    # given the request and the filtered queryset: context for `summary_template`.
+    summary_hook: Callable[[Any, Any], dict[str, Any]] | None = None
     # Records that the values would duplicate, given the request, the values and the record
     # being edited (None on create); the form then asks before saving ("Save anyway").
     duplicates_hook: Callable[[Any, dict[str, Any], Any], list[Any]] | None = None
@@ -292,6 +295,8 @@ class RecordViews:
             "members": members,
             "custom_defs": listing.custom_defs,
         }
+        if self.summary_hook is not None:
+            context.update(self.summary_hook(request, listing.queryset))
         template = self._template("list")
         if request.htmx and not request.htmx.boosted:
             template += "#results"

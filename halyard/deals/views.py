@@ -200,6 +200,18 @@ class DealViews(RecordViews):
         return redirect("deals_detail", slug=request.workspace.slug, pk=deal.pk)
 
 
+def _list_totals(request: WorkspaceRequest, deals: Any) -> dict[str, Any]:
+    """Sum the listed deals (every page, filters applied) in the workspace's currency."""
+    currency = request.workspace.default_currency
+    totals = selectors.deal_totals(deals, currency, selectors.exchange_rates(currency))
+    return {
+        "summary_template": "deals/_list_totals.html",
+        "totals": totals,
+        "currency": currency,
+        "missing": sorted(totals.missing.items()),
+    }
+
+
 def _int(value: Any) -> int:
     try:
         return int(value)
@@ -278,6 +290,7 @@ deals = DealViews(
         ),
         Column("next_step", gettext_lazy("Next step"), "next_step", filter="text", default=False),
     ],
+    summary_hook=_list_totals,
     bulk_changes=[
         BulkChange("stage", gettext_lazy("Change stage"), stage_choices, move_to_stage),
     ],

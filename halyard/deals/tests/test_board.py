@@ -206,3 +206,40 @@ def test_the_board_sums_open_deals_and_starts_new_deals_in_its_pipeline(acme, al
     form = client.get(f"/w/acme/deals/new/?pipeline={recruiting.pk}").content.decode()
     assert f'<option value="{recruiting.pk}" selected>' in form
     assert f'<option value="{first.pk}" selected>' in form
+
+
+def test_the_deal_list_sums_every_listed_deal_in_the_workspace_currency(acme, alice):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django_scopes import scope
+
+    from conftest import actor_for, client_for
+    from halyard.deals.services import deal_create, exchange_rate_set, pipeline_ensure_default
+
+    with scope(workspace=acme):
+        actor = actor_for(acme, alice)
+        stage = pipeline_ensure_default(actor=actor).stages.get(name="Proposal")
+        exchange_rate_set(
+            actor=actor, currency="EUR", rate=Decimal("1.10"), effective_on=dt.date(2020, 1, 1)
+        )
+        for name, amount, currency in [
+            ("Kho lạnh", "1000", "USD"),
+            ("Máy nén", "2000", "EUR"),
+            ("仓储", "5000", "CNY"),
+        ]:
+            deal_create(
+                actor=actor,
+                values={
+                    "name": name,
+                    "stage": stage,
+                    "amount": Decimal(amount),
+                    "currency": currency,
+                },
+            )
+    page = client_for(alice).get("/w/acme/deals/").content.decode()
+    # 1,000 USD + 2,000 EUR × 1.10; the yuan deal has no rate and is named, not summed.
+    assert "$3,200.00" in page
+    assert "1 deal left out: no exchange rate for its currency." in page and "CNY" in page
+    filtered = client_for(alice).get("/w/acme/deals/?q=kho").content.decode()
+    assert "$1,000.00" in filtered and "left out" not in filtered
