@@ -207,3 +207,32 @@ def test_my_work_lists_the_deals_that_need_a_next_step(acme, alice, bob):
     assert "Không bước tiếp" in section and "Quá hạn chốt" in section
     assert "Close date passed" in section and "No next step" in section
     assert "Ổn" not in section and "Đã thắng" not in section and "Của Bob" not in section
+
+
+def test_my_work_shows_the_most_pressing_and_counts_them_all(acme, alice, monkeypatch):
+    from functools import partial
+
+    from halyard.tasks import selectors
+    from halyard.tasks.selectors import my_work
+
+    long_ago = timezone.now() - timedelta(days=30)
+    with scope(workspace=acme):
+        Task.objects.bulk_create(
+            Task(
+                workspace=acme,
+                owner=alice,
+                title=f"Gọi lại {n}",
+                due_at=long_ago + timedelta(hours=n),
+            )
+            for n in range(7)
+        )
+        work = my_work(user=alice, limit=5)
+    assert [t.title for t in work.overdue] == [f"Gọi lại {n}" for n in range(5)]
+    assert work.counts["overdue"] == 7 and work.counts["today"] == 0
+    page = client_for(alice).get("/w/acme/my-work/").content.decode()
+    assert "Gọi lại 6" in page  # 7 fit in the page's 50
+    assert "Showing" not in page
+    monkeypatch.setattr(selectors, "my_work", partial(my_work, limit=5))
+    page = client_for(alice).get("/w/acme/my-work/").content.decode()
+    assert "Gọi lại 4" in page and "Gọi lại 5" not in page
+    assert "Showing 5 of 7, the most pressing first." in page
