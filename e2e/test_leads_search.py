@@ -55,6 +55,7 @@ def test_log_a_call_on_a_lead_then_convert_it(page: Any, live_server: Any) -> No
     page.get_by_role("button", name="Convert").click()
     expect(page.locator("#id_deal_amount_error")).to_contain_text("greater than or equal to 0")
     page.get_by_label("Amount").fill("15000")
+    page.get_by_label("Their role on the deal").select_option(label="Decision maker")
     screenshot(page, "lead-convert")
     page.get_by_role("button", name="Convert").click()
 
@@ -71,6 +72,7 @@ def test_log_a_call_on_a_lead_then_convert_it(page: Any, live_server: Any) -> No
     expect(page.get_by_role("link", name="Convert")).to_have_count(0)
     page.locator(".alert.info").get_by_role("link", name=re.compile("fleet tracking")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Phạm Logistics — fleet tracking")
+    expect(page.locator("main")).to_contain_text("Decision maker")  # the contact is on the deal
 
 
 def _people(workspace: Any, owner: Any) -> None:

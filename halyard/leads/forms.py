@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from halyard.core.forms import RecordForm
-from halyard.deals.models import Stage, StageKind
+from halyard.deals.models import ContactRole, Stage, StageKind
 from halyard.leads.models import Lead
 
 
@@ -57,6 +57,12 @@ class LeadConvertForm(forms.Form):
     )
     deal_stage = forms.ModelChoiceField(
         label=_("Stage"), queryset=Stage.objects.none(), required=False
+    )
+    deal_role = forms.ChoiceField(
+        label=_("Their role on the deal"),
+        choices=ContactRole.choices,
+        initial=ContactRole.OTHER,
+        required=False,
     )
 
     def __init__(self, *args: Any, lead: Lead, match: Any, **kwargs: Any) -> None:

@@ -27,8 +27,8 @@ from halyard.contacts.models import Contact
 from halyard.contacts.services import contact_create
 from halyard.core.context import Actor
 from halyard.core.events import event_record
-from halyard.deals.models import Deal, Stage
-from halyard.deals.services import deal_create
+from halyard.deals.models import ContactRole, Deal, Stage
+from halyard.deals.services import deal_contact_add, deal_create
 from halyard.leads.models import Lead, LeadStatus
 from halyard.tasks.models import Task
 from halyard.workspaces import permissions
@@ -157,6 +157,7 @@ def lead_convert(
     deal_name: str = "",
     deal_amount: Decimal | None = None,
     deal_stage: Stage | None = None,
+    deal_role: str = ContactRole.OTHER,
 ) -> Conversion:
     """Turn a lead into a contact (and a company, and a deal when named), in one transaction.
 
@@ -219,6 +220,8 @@ def lead_convert(
                     "owner": lead.owner,
                 },
             )
+        if deal is not None:
+            deal_contact_add(actor=actor, deal=deal, contact=contact, role=deal_role)
         links: dict[str, Any] = {"contact": contact}
         if company is not None:
             links["company"] = company

@@ -17,6 +17,7 @@ from halyard.core.bulk import BulkChange
 from halyard.core.columns import Column
 from halyard.core.forms import add_validation_errors
 from halyard.core.recordviews import RecordViews
+from halyard.deals.models import ContactRole
 from halyard.deals.services import pipeline_ensure_default
 from halyard.leads import services
 from halyard.leads.forms import LeadConvertForm, LeadForm
@@ -67,6 +68,7 @@ class LeadViews(RecordViews):
                     deal_name=data["deal_name"] if create_deal else "",
                     deal_amount=data.get("deal_amount") if create_deal else None,
                     deal_stage=data.get("deal_stage") if create_deal else None,
+                    deal_role=data.get("deal_role") or ContactRole.OTHER,
                 )
             except ValidationError as exc:
                 add_validation_errors(form, exc)

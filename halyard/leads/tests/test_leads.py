@@ -106,6 +106,9 @@ def test_conversion_creates_contact_company_and_deal_and_moves_the_history(acme,
         assert result.company.domain == "songhan.vn"
         assert result.deal.company == result.company
         assert result.deal.amount == Decimal("12000.00")
+        assert [(c.contact, c.role) for c in result.deal.deal_contacts.all()] == [
+            (result.contact, "other")
+        ]
         assert (call.contact, call.company, call.deal, call.lead) == (
             result.contact,
             result.company,
