@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from halyard.activities.panel import timeline_context
 from halyard.companies import selectors, services
@@ -105,16 +105,23 @@ companies = CompanyViews(
     arg="company",
     detail_hook=lambda request, record: timeline_context(request, record, "company"),
     columns=[
-        Column("name", _l("Name"), "name", kind="link", filter="text"),
-        Column("domain", _l("Domain"), "domain", kind="email", filter="text"),
-        Column("industry", _l("Industry"), "industry", filter="text"),
-        Column("phone", _l("Phone"), "phone", kind="phone", filter="text", default=False),
-        Column("website", _l("Website"), "website", kind="email", filter="text", default=False),
-        Column("city", _l("City"), "city", filter="text"),
-        Column("country", _l("Country"), "country", filter="text", default=False),
+        Column("name", gettext_lazy("Name"), "name", kind="link", filter="text"),
+        Column("domain", gettext_lazy("Domain"), "domain", kind="email", filter="text"),
+        Column("industry", gettext_lazy("Industry"), "industry", filter="text"),
+        Column("phone", gettext_lazy("Phone"), "phone", kind="phone", filter="text", default=False),
+        Column(
+            "website",
+            gettext_lazy("Website"),
+            "website",
+            kind="email",
+            filter="text",
+            default=False,
+        ),
+        Column("city", gettext_lazy("City"), "city", filter="text"),
+        Column("country", gettext_lazy("Country"), "country", filter="text", default=False),
         Column(
             "size",
-            _l("Size"),
+            gettext_lazy("Size"),
             "size",
             kind="choice",
             filter="choice",
@@ -123,14 +130,16 @@ companies = CompanyViews(
         ),
         Column(
             "annual_revenue",
-            _l("Annual revenue"),
+            gettext_lazy("Annual revenue"),
             "annual_revenue",
             kind="money",
             currency="revenue_currency",
             filter="number",
             default=False,
         ),
-        Column("parent", _l("Parent company"), "parent__name", filter="text", default=False),
+        Column(
+            "parent", gettext_lazy("Parent company"), "parent__name", filter="text", default=False
+        ),
     ],
     duplicates_hook=_duplicates,
 )

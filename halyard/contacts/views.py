@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from halyard.activities.panel import timeline_context
 from halyard.contacts import selectors, services
@@ -54,16 +54,22 @@ contacts = ContactViews(
     arg="contact",
     detail_hook=lambda request, record: timeline_context(request, record, "contact"),
     columns=[
-        Column("name", _l("Name"), "last_name", kind="link", attr="full_name", filter="text"),
-        Column("first_name", _l("First name"), "first_name", filter="text", default=False),
-        Column("email", _l("Email"), "email", kind="email", filter="text"),
-        Column("phone", _l("Phone"), "phone", kind="phone", filter="text"),
-        Column("title", _l("Job title"), "title", filter="text", default=False),
-        Column("company", _l("Company"), "company__name", filter="text"),
-        Column("department", _l("Department"), "department", filter="text", default=False),
+        Column(
+            "name", gettext_lazy("Name"), "last_name", kind="link", attr="full_name", filter="text"
+        ),
+        Column(
+            "first_name", gettext_lazy("First name"), "first_name", filter="text", default=False
+        ),
+        Column("email", gettext_lazy("Email"), "email", kind="email", filter="text"),
+        Column("phone", gettext_lazy("Phone"), "phone", kind="phone", filter="text"),
+        Column("title", gettext_lazy("Job title"), "title", filter="text", default=False),
+        Column("company", gettext_lazy("Company"), "company__name", filter="text"),
+        Column(
+            "department", gettext_lazy("Department"), "department", filter="text", default=False
+        ),
         Column(
             "lifecycle_stage",
-            _l("Lifecycle stage"),
+            gettext_lazy("Lifecycle stage"),
             "lifecycle_stage",
             kind="choice",
             filter="choice",
@@ -72,18 +78,25 @@ contacts = ContactViews(
         ),
         Column(
             "lead_source",
-            _l("Lead source"),
+            gettext_lazy("Lead source"),
             "lead_source",
             kind="choice",
             filter="choice",
             choices=lambda: [(v, str(n)) for v, n in LeadSource.choices],
             default=False,
         ),
-        Column("city", _l("City"), "city", filter="text", default=False),
-        Column("birthday", _l("Birthday"), "birthday", kind="date", filter="date", default=False),
+        Column("city", gettext_lazy("City"), "city", filter="text", default=False),
+        Column(
+            "birthday",
+            gettext_lazy("Birthday"),
+            "birthday",
+            kind="date",
+            filter="date",
+            default=False,
+        ),
         Column(
             "do_not_email",
-            _l("Do not email"),
+            gettext_lazy("Do not email"),
             "do_not_email",
             kind="bool",
             filter="bool",
@@ -91,7 +104,7 @@ contacts = ContactViews(
         ),
         Column(
             "do_not_call",
-            _l("Do not call"),
+            gettext_lazy("Do not call"),
             "do_not_call",
             kind="bool",
             filter="bool",

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from halyard.activities.panel import timeline_context
 from halyard.core.bulk import BulkChange
@@ -110,29 +110,42 @@ leads = LeadViews(
     restore=services.lead_restore,
     arg="lead",
     columns=[
-        Column("name", _l("Name"), "last_name", kind="link", attr="display_name", filter="text"),
-        Column("company_name", _l("Company name"), "company_name", filter="text", default=False),
+        Column(
+            "name",
+            gettext_lazy("Name"),
+            "last_name",
+            kind="link",
+            attr="display_name",
+            filter="text",
+        ),
+        Column(
+            "company_name",
+            gettext_lazy("Company name"),
+            "company_name",
+            filter="text",
+            default=False,
+        ),
         Column(
             "status",
-            _l("Status"),
+            gettext_lazy("Status"),
             "status",
             kind="status",
             css="lead-",
             filter="choice",
             choices=_statuses,
         ),
-        Column("email", _l("Email"), "email", kind="email", filter="text"),
-        Column("phone", _l("Phone"), "phone", kind="phone", filter="text", default=False),
+        Column("email", gettext_lazy("Email"), "email", kind="email", filter="text"),
+        Column("phone", gettext_lazy("Phone"), "phone", kind="phone", filter="text", default=False),
         Column(
             "lead_source",
-            _l("Lead source"),
+            gettext_lazy("Lead source"),
             "lead_source",
             kind="choice",
             filter="choice",
             choices=_sources,
         ),
-        Column("score", _l("Score"), "score", kind="number", filter="number"),
-        Column("title", _l("Job title"), "title", filter="text", default=False),
+        Column("score", gettext_lazy("Score"), "score", kind="number", filter="number"),
+        Column("title", gettext_lazy("Job title"), "title", filter="text", default=False),
     ],
-    bulk_changes=[BulkChange("status", _l("Change status"), _statuses, _set_status)],
+    bulk_changes=[BulkChange("status", gettext_lazy("Change status"), _statuses, _set_status)],
 )

@@ -82,3 +82,12 @@ def test_chinese_labels_end_with_a_full_width_colon(alice, acme, language):
     alice.save()
     page = client_for(alice).get("/w/acme/contacts/new/").content.decode()
     assert "：</label>" in page and ":</label>" not in page
+
+
+def test_strings_are_marked_with_names_makemessages_extracts():
+    """An alias such as `gettext_lazy as _l` hides its strings from the catalogues."""
+    root = Path(settings.BASE_DIR) / "halyard"
+    alias = re.compile(r"import (?:gettext|gettext_lazy|pgettext|pgettext_lazy) as (\w+)")
+    for path in root.rglob("*.py"):
+        for name in alias.findall(path.read_text(encoding="utf-8")):
+            assert name == "_", f"{path}: strings marked with {name}() are never translated"
