@@ -20,8 +20,9 @@ from django.utils import timezone
 from faker import Faker
 
 from halyard.activities.models import Activity, ActivityKind, CallDirection, CallOutcome
-from halyard.companies.models import Company
-from halyard.contacts.models import Contact
+from halyard.companies.models import Company, CompanySize
+from halyard.contacts.models import Contact, LifecycleStage
+from halyard.contacts.models import LeadSource as ContactSource
 from halyard.core.context import Source
 from halyard.customfields.models import CustomField, Tag
 from halyard.deals.models import (
@@ -40,6 +41,9 @@ from halyard.tasks.models import Task, TaskPriority, TaskStatus
 from halyard.workspaces.models import Membership, Workspace
 
 BATCH = 5000
+SIZES = [v for v, _label in CompanySize.choices]
+LIFECYCLE = [v for v, _label in LifecycleStage.choices]
+CONTACT_SOURCES = [v for v, _label in ContactSource.choices]
 # (Faker locale, calling code, mobile prefixes, national length, e-mail suffix, share of names)
 LOCALES = [
     ("vi_VN", "84", ["90", "91", "93", "98", "70", "77"], 9, "vn", 30),
@@ -248,6 +252,9 @@ def seed_workspace(
                     phone=names.phone(i),
                     website=f"https://{domain}",
                     city=rnd.choice(names.cities[i]),
+                    size=rnd.choices(SIZES, weights=[30, 30, 18, 9, 6, 4, 2, 1])[0],
+                    annual_revenue=Decimal(rnd.choice([2, 5, 12, 40, 150, 800])) * 100_000,
+                    revenue_currency=workspace.default_currency,
                     custom=options("companies"),
                     **common(),
                 )
@@ -272,6 +279,12 @@ def seed_workspace(
                     phone=names.phone(person.locale),
                     title=rnd.choice(TITLES),
                     company_id=company_id,
+                    lifecycle_stage=rnd.choices(LIFECYCLE, weights=[10, 20, 12, 10, 12, 30, 4, 2])[
+                        0
+                    ],
+                    lead_source=rnd.choice(CONTACT_SOURCES),
+                    city=rnd.choice(names.cities[person.locale]),
+                    **_consent(rnd, now),
                     custom=options("contacts"),
                     **common(),
                 )
@@ -454,6 +467,18 @@ def _pipelines(workspace: Workspace) -> list[_Stage]:
                 )
             )
     return result
+
+
+def _consent(rnd: random.Random, now: Any) -> dict[str, Any]:
+    """Return a few people's opt-outs, each with when and how it was given."""
+    values: dict[str, Any] = {}
+    if rnd.random() < 0.03:
+        values.update(
+            do_not_email=True, do_not_email_at=now, do_not_email_source="Unsubscribe link"
+        )
+    if rnd.random() < 0.02:
+        values.update(do_not_call=True, do_not_call_at=now, do_not_call_source="Asked on the phone")
+    return values
 
 
 def _tagger(rnd: random.Random, tags: list[int]) -> Callable[[], list[int]]:

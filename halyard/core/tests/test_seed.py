@@ -42,6 +42,9 @@ def test_seed_writes_every_record_type_in_proportion(acme):
                 contact.phone
             )
         assert len({c.owner_id for c in contacts}) == 2  # Alice and Bob share the book
+        assert len({c.lifecycle_stage for c in contacts}) > 3
+        assert all(c.do_not_email_at and c.do_not_email_source for c in contacts if c.do_not_email)
+        assert Company.objects.exclude(size="").count() == 20
         deal = Deal.objects.select_related("stage").first()
         assert deal.stage.pipeline_id == deal.pipeline_id
         lost = Deal.objects.filter(stage__kind="lost")
