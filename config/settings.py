@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "halyard.tasks",
     "halyard.search",
     "halyard.savedviews",
+    "halyard.imports",
 ]
 
 MIDDLEWARE = [

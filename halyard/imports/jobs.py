@@ -1,0 +1,18 @@
+"""Background work of imports."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from halyard.imports.services import import_process
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_import(import_id: int) -> None:
+    """Run an import, resuming from its last committed row when redelivered after a crash."""
+    import_process(import_id)
+
+
+def enqueue_import(import_id: int) -> None:
+    """Queue an import run (called after the transaction that configured it commits)."""
+    run_import.delay(import_id)
