@@ -91,6 +91,23 @@ class Import(WorkspaceScoped):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def encoding_label(self) -> str:
+        """Return the encoding as people know it ("UTF-8", "CP1258")."""
+        names = {
+            "utf-8-sig": "UTF-8",
+            "utf_8": "UTF-8",
+            "utf-16-le": "UTF-16",
+            "utf-16-be": "UTF-16",
+        }
+        return names.get(self.encoding.lower(), self.encoding.upper().replace("_", "-"))
+
+    @property
+    def delimiter_label(self) -> str:
+        """Return the column separator as a word ("comma", "tab")."""
+        names = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs"), "|": _("vertical bars")}
+        return str(names.get(self.delimiter, self.delimiter))
+
+    @property
     def percent(self) -> int:
         if not self.total_rows:
             return 100 if self.status == ImportStatus.DONE else 0
