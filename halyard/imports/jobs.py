@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from halyard.imports.services import import_process
+from halyard.imports.services import import_process, stale_imports
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -16,3 +16,12 @@ def run_import(import_id: int) -> None:
 def enqueue_import(import_id: int) -> None:
     """Queue an import run (called after the transaction that configured it commits)."""
     run_import.delay(import_id)
+
+
+@shared_task
+def resume_imports() -> int:
+    """Queue again the imports a dead worker left half-done; they carry on from their position."""
+    ids = stale_imports()
+    for import_id in ids:
+        run_import.delay(import_id)
+    return len(ids)

@@ -76,12 +76,17 @@ class Import(WorkspaceScoped):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Moved on at every committed chunk: an active import that stops moving lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "created_at"], name="import_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "created_at"], name="import_ws_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="import_status_beat"),
+        ]
 
     def __str__(self) -> str:
         return self.file_name

@@ -11,6 +11,7 @@ import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -589,7 +590,20 @@ _COUNTERS: dict[str, str] = {
     RowAction.SKIPPED: "skipped_count",
     RowAction.FAILED: "failed_count",
 }
-_PROGRESS_FIELDS = ["position", "status", "finished_at", "message", *_COUNTERS.values()]
+_PROGRESS_FIELDS = [
+    "position",
+    "status",
+    "finished_at",
+    "message",
+    "heartbeat_at",
+    *_COUNTERS.values(),
+]
+# An active import whose worker has not committed a chunk for this long is queued again.
+STALE_AFTER_SECONDS = 300
+
+
+class Superseded(Exception):
+    """Another worker moved this import on (a redelivered task); this one stops quietly."""
 
 
 def _commit_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
@@ -598,6 +612,9 @@ def _commit_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
     writer = ROW_WRITERS[job.record_type]
     stop = False
     with transaction.atomic():
+        locked = Import.objects.select_for_update().get(pk=job.pk)
+        if locked.position != job.position or locked.status != ImportStatus.RUNNING:
+            raise Superseded
         logs: list[ImportRow] = []
         for number, cells in chunk:
             try:
@@ -623,6 +640,7 @@ def _commit_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
                 stop = True
                 break
         ImportRow.objects.bulk_create(logs)
+        job.heartbeat_at = timezone.now()
         job.save(update_fields=_PROGRESS_FIELDS)
     return stop
 
@@ -651,12 +669,15 @@ def import_process(import_id: int) -> None:
         )
         job.status = ImportStatus.RUNNING
         job.started_at = job.started_at or timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "heartbeat_at"])
         try:
             if job.total_rows is None:
                 job.total_rows = _count_rows(job)
                 job.save(update_fields=["total_rows"])
             _run(RowContext(actor, job))
+        except Superseded:
+            return
         except FileUnreadable as exc:
             _finish(job, ImportStatus.FAILED, str(exc))
 
@@ -679,6 +700,18 @@ def _run(ctx: RowContext) -> None:
     if chunk and _commit_chunk(ctx, chunk):
         return
     _finish(job, ImportStatus.DONE)
+
+
+def stale_imports() -> list[int]:
+    """Return the active imports whose worker stopped moving them (crashed or restarted)."""
+    limit = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    with scopes_disabled():
+        return list(
+            Import.objects.filter(status__in=ACTIVE_STATUSES)
+            .filter(models.Q(heartbeat_at__lt=limit) | models.Q(heartbeat_at__isnull=True))
+            .filter(created_at__lt=limit)
+            .values_list("pk", flat=True)[:100]
+        )
 
 
 def _finish(job: Import, status: str, message: str = "") -> None:

@@ -389,3 +389,100 @@ def test_full_name_is_split_by_script() -> None:
     assert services.split_full_name("Nguyễn Văn An", "VN") == ("An", "Văn", "Nguyễn")
     assert services.split_full_name("王小明", "CN") == ("小明", "", "王")
     assert services.split_full_name("Mary Jane Smith", "US") == ("Mary", "Jane", "Smith")
+
+
+def test_a_second_worker_on_the_same_import_stops_quietly(owner: Any) -> None:
+    job = upload(owner, VI_CSV.encode())
+    mapping = {"0": "last_name", "1": "first_name", "2": "email"}
+    services.import_configure(
+        actor=owner, job=job, mapping=mapping, duplicates="skip", errors="skip"
+    )
+    services.import_process(job.pk)
+    stale = Import.objects.get(pk=job.pk)
+    stale.position = 0  # what a worker that read the import before the first chunk holds
+    stale.status = ImportStatus.RUNNING
+    with pytest.raises(services.Superseded):
+        services._commit_chunk(
+            services.RowContext(owner, stale), [(1, VI_CSV.splitlines()[1].split(","))]
+        )
+    assert Contact.objects.count() == 2
+
+
+def test_stale_imports_are_queued_again(owner: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = upload(owner, VI_CSV.encode())
+    services.import_configure(
+        actor=owner, job=job, mapping={"0": "last_name"}, duplicates="skip", errors="skip"
+    )
+    assert services.stale_imports() == []
+    long_ago = timezone.now() - timedelta(hours=1)
+    Import.objects.filter(pk=job.pk).update(created_at=long_ago, heartbeat_at=long_ago)
+    assert services.stale_imports() == [job.pk]
+
+
+def test_custom_fields_are_suggested_validated_and_stored(owner: Any, vn: Any) -> None:
+    from halyard.customfields.models import CustomField
+
+    CustomField.objects.create(
+        workspace=vn,
+        record_type="contacts",
+        key="loyalty",
+        label="Điểm thưởng",
+        field_type="number",
+    )
+    text = "Họ,Điểm thưởng\nNguyễn,120\nTrần,nhiều\n"
+    job = upload(owner, text.encode())
+    from halyard.imports.selectors import mapping_suggestion
+
+    assert mapping_suggestion(job, None) == {"0": "last_name", "1": "custom.loyalty"}
+    done = run(owner, job)
+    assert (done.created_count, done.failed_count) == (1, 1)
+    assert Contact.objects.get(last_name="Nguyễn").custom == {"loyalty": 120}
+    assert "Điểm thưởng: " in "".join(error_report(done))
+
+
+def test_a_saved_mapping_is_offered_for_the_next_file(owner: Any) -> None:
+    from halyard.imports.selectors import best_template, mapping_suggestion, templates_for
+
+    job = upload(owner, "Col A,Col B\nNguyễn,a@sen.vn\n".encode())
+    services.import_configure(
+        actor=owner,
+        job=job,
+        mapping={"0": "last_name", "1": "email"},
+        duplicates="skip",
+        errors="skip",
+        template_name="Old CRM",
+    )
+    second = upload(owner, "Col B,Col A\nb@sen.vn,Trần\n".encode())
+    template = best_template(second, templates_for("contacts"))
+    assert template is not None and template.name == "Old CRM"
+    assert mapping_suggestion(second, template) == {"0": "email", "1": "last_name"}
+
+
+def test_zip_bombs_and_endless_lines_are_refused(owner: Any) -> None:
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 20_000_000)
+    with pytest.raises(ValidationError) as caught:
+        upload(owner, bomb.getvalue(), "bomb.xlsx")
+    assert "far more data" in " ".join(caught.value.messages)
+    with pytest.raises(ValidationError) as caught:
+        upload(owner, b"Ho,Ten\n" + b"x" * 300_000 + b"\n", "long.csv")
+    assert "cannot be read" in " ".join(caught.value.messages)
+
+
+def test_xlsx_formulas_give_their_values_not_their_text(owner: Any) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Last Name", "Email"])
+    sheet.append(['=HYPERLINK("http://evil")', "f@sen.vn"])
+    out = io.BytesIO()
+    book.save(out)
+    done = run(owner, upload(owner, out.getvalue(), "f.xlsx"))
+    # openpyxl keeps no computed value for a formula Excel never ran: the name is empty.
+    assert (done.created_count, done.failed_count) == (0, 1)
