@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from halyard.imports.services import import_process, stale_imports
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -15,7 +19,10 @@ def run_import(import_id: int) -> None:
 
 def enqueue_import(import_id: int) -> None:
     """Queue an import run (called after the transaction that configured it commits)."""
-    run_import.delay(import_id)
+    try:
+        run_import.delay(import_id)
+    except Exception:  # a broker hiccup must not fail the page; resume_imports queues it later
+        log.warning("import %s not queued; resume_imports will queue it", import_id)
 
 
 @shared_task

@@ -119,3 +119,30 @@ def test_another_workspace_gets_404(vn: Any, alice: Any, charlie: Any, other: An
     assert charlie_client.get(f"/w/other/imports/{job.pk}/").status_code == 404
     assert charlie_client.get(f"/w/other/imports/{job.pk}/errors.csv").status_code == 404
     assert charlie_client.post(f"/w/other/imports/{job.pk}/undo/").status_code == 404
+
+
+def test_progress_of_a_running_import_polls_and_says_time_left(vn: Any, alice: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(alice)
+    client.post(
+        "/w/acme/imports/new/contacts/", {"file": SimpleUploadedFile("p.csv", CSV.encode())}
+    )
+    with scope(workspace=vn):
+        Import.objects.update(
+            status=ImportStatus.RUNNING,
+            total_rows=1000,
+            position=100,
+            started_at=timezone.now() - timedelta(seconds=60),
+        )
+        job = Import.objects.get()
+    body = client.get(f"/w/acme/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in body
+    assert "about 9 minutes left" in body
+    assert "100 of 1,000 rows" in body
+    assert "Cancel the import" in body and "Undo this import" not in body
+    client.post(f"/w/acme/imports/{job.pk}/cancel/")
+    with scope(workspace=vn):
+        assert Import.objects.get().cancel_requested
