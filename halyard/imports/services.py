@@ -315,9 +315,9 @@ def _check_lengths(model: type[models.Model], values: dict[str, Any]) -> None:
             )
 
 
-def _custom_values(record_type: str, data: dict[str, str]) -> dict[str, Any]:
+def _custom_values(definitions: list[CustomField], data: dict[str, str]) -> dict[str, Any]:
     custom: dict[str, Any] = {}
-    for definition in custom_definitions(record_type):
+    for definition in definitions:
         raw = data.pop(f"{fields.CUSTOM_PREFIX}{definition.key}", None)
         if raw is None:
             continue
@@ -373,6 +373,9 @@ class RowContext:
         self.job = job
         self.policy = job.options.get("duplicates", DuplicatePolicy.SKIP)
         self.country = actor.workspace.default_country
+        self.custom = custom_definitions(job.record_type)
+        # Companies found or made by name in this run: most files name the same few many times.
+        self.companies: dict[str, Company] = {}
 
     def log(self, number: int, model: str, action: str, **extra: Any) -> ImportRow:
         return ImportRow(
@@ -403,11 +406,16 @@ class RowContext:
 
 def _company_for_name(ctx: RowContext, number: int, name: str) -> tuple[Company, list[ImportRow]]:
     """Find a live company by name, or create it (logged so undo removes it)."""
-    found = Company.objects.alive().filter(name__iexact=name).order_by("id").first()
+    key = name.casefold()
+    found = ctx.companies.get(key)
+    if found is None:
+        found = Company.objects.alive().filter(name__iexact=name).order_by("id").first()
     if found is not None:
+        ctx.companies[key] = found
         return found, []
     _check_lengths(Company, {"name": name})
     company = company_create(actor=ctx.actor, values={"name": name})
+    ctx.companies[key] = company  # _commit_chunk forgets it if the row's savepoint rolls back
     return company, [ctx.log(number, "company", RowAction.CREATED, record_id=company.pk)]
 
 
@@ -477,7 +485,7 @@ def _write(
 
 def _contact_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
     data = _cell_values(ctx.job, cells)
-    custom = _custom_values("contacts", data)
+    custom = _custom_values(ctx.custom, data)
     if full := data.pop("full_name", ""):
         first, middle, last = split_full_name(full, ctx.country)
         data.setdefault("first_name", first)
@@ -545,7 +553,7 @@ def _contact_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
 
 def _company_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
     data: dict[str, Any] = _cell_values(ctx.job, cells)
-    custom = _custom_values("companies", data)
+    custom = _custom_values(ctx.custom, data)
     if not data.get("domain") and data.get("website"):
         with contextlib.suppress(ValidationError):
             data["domain"] = domain_normalise(data["website"])
@@ -617,11 +625,13 @@ def _commit_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
             raise Superseded
         logs: list[ImportRow] = []
         for number, cells in chunk:
+            known = dict(ctx.companies)
             try:
                 with transaction.atomic():
                     outcome = writer(ctx, number, cells)
                     ImportRow.objects.bulk_create(outcome.rows)
             except ROW_ERRORS as exc:
+                ctx.companies = known  # forget a company its rolled-back row created
                 outcome = Outcome(
                     RowAction.FAILED,
                     [ctx.log(number, "", RowAction.FAILED, values=cells, error=_messages(exc))],

@@ -486,3 +486,19 @@ def test_xlsx_formulas_give_their_values_not_their_text(owner: Any) -> None:
     done = run(owner, upload(owner, out.getvalue(), "f.xlsx"))
     # openpyxl keeps no computed value for a formula Excel never ran: the name is empty.
     assert (done.created_count, done.failed_count) == (0, 1)
+
+
+def test_a_company_made_by_a_failed_row_is_not_reused(owner: Any, monkeypatch: Any) -> None:
+    real = services.contact_create
+
+    def refuse_nguyen(*, actor: Any, values: dict[str, Any]) -> Any:
+        if values["last_name"] == "Nguyễn":
+            raise ValidationError("refused after the company was made")
+        return real(actor=actor, values=values)
+
+    monkeypatch.setattr(services, "contact_create", refuse_nguyen)
+    text = "Họ,Email,Công ty\nNguyễn,n@sen.vn,Hoa Mai\nTrần,tran@sen.vn,Hoa Mai\n"
+    done = run(owner, upload(owner, text.encode()))
+    assert (done.created_count, done.failed_count) == (1, 1)
+    tran = Contact.objects.get(last_name="Trần")
+    assert tran.company is not None and Company.objects.filter(name="Hoa Mai").count() == 1
