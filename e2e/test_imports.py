@@ -48,7 +48,7 @@ def _upload(page: Any) -> None:
 
 def test_import_a_vietnamese_csv_then_undo_it(page: Any, live_server: Any, queued: Any) -> None:
     from halyard.contacts.models import Contact
-    from halyard.imports.services import import_process
+    from halyard.imports.services import import_process, import_work
 
     workspace = _workspace()
     sign_in(page, "lan@example.com")
@@ -84,6 +84,9 @@ def test_import_a_vietnamese_csv_then_undo_it(page: Any, live_server: Any, queue
     expect(page.locator(".record-list, table")).to_contain_text("Sen Vàng")
     page.go_back()
     page.get_by_role("button", name="Undo this import").click()
+    expect(page.locator("[data-status]")).to_have_text("Being undone")
+    assert len(queued) == 2
+    import_work(queued[1])
     expect(page.locator("[data-status]")).to_have_text("Undone")
     with scope(workspace=workspace):
         assert not Contact.objects.alive().exists()

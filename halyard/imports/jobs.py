@@ -6,15 +6,15 @@ import logging
 
 from celery import shared_task
 
-from halyard.imports.services import import_process, stale_imports
+from halyard.imports.services import import_work, stale_imports
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_import(import_id: int) -> None:
-    """Run an import, resuming from its last committed row when redelivered after a crash."""
-    import_process(import_id)
+    """Run or undo an import, resuming where it stopped when redelivered after a crash."""
+    import_work(import_id)
 
 
 def enqueue_import(import_id: int) -> None:

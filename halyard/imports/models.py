@@ -25,10 +25,13 @@ class ImportStatus(models.TextChoices):
     STOPPED = "stopped", _("Stopped on an error")  # "stop on the first error" met one
     CANCELLED = "cancelled", _("Cancelled")
     FAILED = "failed", _("Failed")  # the file could not be read to the end
+    UNDOING = "undoing", _("Being undone")  # the undo runs in the background, in chunks
     UNDONE = "undone", _("Undone")
 
 
 ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+# Statuses a worker still has to move on (an import running, or an undo).
+BUSY_STATUSES = (*ACTIVE_STATUSES, ImportStatus.UNDOING)
 
 
 class DuplicatePolicy(models.TextChoices):
@@ -80,6 +83,9 @@ class Import(WorkspaceScoped):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -94,6 +100,10 @@ class Import(WorkspaceScoped):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in BUSY_STATUSES
 
     @property
     def encoding_label(self) -> str:
@@ -138,6 +148,7 @@ class ImportRow(WorkspaceScoped):
     before = models.JSONField(default=dict, blank=True)
     values = models.JSONField(default=list, blank=True)  # the original cells, for the report
     error = models.TextField(blank=True)
+    undone = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["row_number", "id"]

@@ -46,6 +46,7 @@ from halyard.customfields.values import form_field, to_json
 from halyard.imports import mapping as fields
 from halyard.imports.models import (
     ACTIVE_STATUSES,
+    BUSY_STATUSES,
     DuplicatePolicy,
     ErrorPolicy,
     Import,
@@ -717,7 +718,7 @@ def stale_imports() -> list[int]:
     limit = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
     with scopes_disabled():
         return list(
-            Import.objects.filter(status__in=ACTIVE_STATUSES)
+            Import.objects.filter(status__in=BUSY_STATUSES)
             .filter(models.Q(heartbeat_at__lt=limit) | models.Q(heartbeat_at__isnull=True))
             .filter(created_at__lt=limit)
             .values_list("pk", flat=True)[:100]
@@ -757,47 +758,112 @@ def _restore_values(model: str, before: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def import_undo(*, actor: Actor, job: Import) -> Import:
-    """Trash the records an import created and give the ones it updated their old values back."""
+UNDO_MODELS: dict[str, type[Contact] | type[Company]] = {"contact": Contact, "company": Company}
+
+
+def import_undo(
+    *, actor: Actor, job: Import, on_commit: Callable[[int], None] | None = None
+) -> Import:
+    """Queue the undo of an import: created records to the trash, updated ones restored."""
     _require_import(actor, job.record_type)
-    if job.status in (*ACTIVE_STATUSES, ImportStatus.UPLOADED, ImportStatus.UNDONE):
-        raise ValidationError(
-            _("Only a finished, stopped or cancelled import can be undone."), code="not_undoable"
-        )
-    actor = dataclasses.replace(actor, source=Source.IMPORT)
-    models_by_name: dict[str, type[Contact] | type[Company]] = {
-        "contact": Contact,
-        "company": Company,
-    }
     with transaction.atomic():
-        rows = ImportRow.objects.filter(
-            job=job, action__in=[RowAction.CREATED, RowAction.UPDATED]
+        current = Import.objects.select_for_update().get(pk=job.pk)
+        if current.status in (*BUSY_STATUSES, ImportStatus.UPLOADED, ImportStatus.UNDONE):
+            raise ValidationError(
+                _("Only a finished, stopped or cancelled import can be undone."),
+                code="not_undoable",
+            )
+        current.status = ImportStatus.UNDOING
+        current.undone_by = actor.user
+        current.heartbeat_at = timezone.now()
+        current.save(update_fields=["status", "undone_by", "heartbeat_at"])
+        if on_commit is not None:
+            pk = current.pk
+            transaction.on_commit(lambda: on_commit(pk))
+    return current
+
+
+def _undo_row(actor: Actor, row: ImportRow) -> None:
+    record = UNDO_MODELS[row.model].objects.filter(pk=row.record_id).first()
+    if record is None or record.deleted_at is not None:
+        return
+    if row.action == RowAction.CREATED:
+        if isinstance(record, Contact):
+            contact_trash(actor=actor, contact=record)
+        else:
+            company_trash(actor=actor, company=record, related=RelatedChoice.KEEP)
+    elif isinstance(record, Contact):
+        contact_update(
+            actor=actor,
+            contact=record,
+            expected_version=record.version,
+            values=_restore_values("contact", row.before),
+        )
+    else:
+        company_update(
+            actor=actor,
+            company=record,
+            expected_version=record.version,
+            values=_restore_values("company", row.before),
+        )
+
+
+def import_undo_process(import_id: int) -> None:
+    """Undo an import in chunks, newest row first; a restarted worker carries on."""
+    with scopes_disabled():
+        job = Import.objects.select_related("workspace", "undone_by").filter(pk=import_id).first()
+    if job is None or job.status != ImportStatus.UNDOING:
+        return
+    with scope(workspace=job.workspace):
+        membership = (
+            Membership.objects.select_related("role")
+            .filter(workspace=job.workspace, user=job.undone_by, is_active=True)
+            .first()
+        )
+        actor = Actor(
+            workspace=job.workspace,
+            user=job.undone_by,
+            membership=membership,
+            source=Source.IMPORT,
+        )
+        pending = ImportRow.objects.filter(
+            job=job, undone=False, action__in=[RowAction.CREATED, RowAction.UPDATED]
         ).order_by("-id")
-        for row in rows.iterator():
-            model = models_by_name[row.model]
-            record = model.objects.filter(pk=row.record_id).first()
-            if record is None or record.deleted_at is not None:
-                continue
-            if row.action == RowAction.CREATED:
-                if isinstance(record, Contact):
-                    contact_trash(actor=actor, contact=record)
-                else:
-                    company_trash(actor=actor, company=record, related=RelatedChoice.KEEP)
-            elif isinstance(record, Contact):
-                contact_update(
-                    actor=actor,
-                    contact=record,
-                    expected_version=record.version,
-                    values=_restore_values("contact", row.before),
-                )
-            else:
-                company_update(
-                    actor=actor,
-                    company=record,
-                    expected_version=record.version,
-                    values=_restore_values("company", row.before),
-                )
+        problems = 0
+        while True:
+            with transaction.atomic():
+                locked = Import.objects.select_for_update().get(pk=job.pk)
+                if locked.status != ImportStatus.UNDOING:
+                    return
+                chunk = list(pending[:CHUNK_ROWS])
+                if not chunk:
+                    break
+                for row in chunk:
+                    try:
+                        with transaction.atomic():
+                            _undo_row(actor, row)
+                    except ROW_ERRORS as exc:
+                        problems += 1
+                        row.error = _messages(exc)
+                    row.undone = True
+                ImportRow.objects.bulk_update(chunk, ["undone", "error"])
+                Import.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
         job.status = ImportStatus.UNDONE
         job.undone_at = timezone.now()
-        job.save(update_fields=["status", "undone_at"])
-    return job
+        job.message = (
+            _("%(count)s records could not be put back; they changed too much since.")
+            % {"count": problems}
+            if problems
+            else ""
+        )
+        job.save(update_fields=["status", "undone_at", "message"])
+
+
+def import_work(import_id: int) -> None:
+    """Move an import on: run it, or undo it, whichever its status asks for."""
+    with scopes_disabled():
+        status = Import.objects.filter(pk=import_id).values_list("status", flat=True).first()
+    if status == ImportStatus.UNDOING:
+        import_undo_process(import_id)
+    else:
+        import_process(import_id)

@@ -154,11 +154,11 @@ def import_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Undo an import: created records go to the trash, updated ones get their values back."""
     job = _job_for_member(request, pk)
     try:
-        services.import_undo(actor=request.actor, job=job)
+        services.import_undo(actor=request.actor, job=job, on_commit=enqueue_import)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("The import was undone."))
+        messages.success(request, _("The import is being undone."))
     return redirect("imports_detail", request.workspace.slug, job.pk)
 
 

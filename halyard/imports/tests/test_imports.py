@@ -86,6 +86,12 @@ def run(
     return Import.objects.get(pk=job.pk)
 
 
+def undo(actor: Any, job: Import) -> Import:
+    services.import_undo(actor=actor, job=job)
+    services.import_work(job.pk)
+    return Import.objects.get(pk=job.pk)
+
+
 @pytest.fixture
 def vn(acme: Any) -> Any:
     acme.default_country = "VN"
@@ -261,7 +267,7 @@ def test_update_policy_then_undo_restores(owner: Any) -> None:
     assert done.updated_count == 1
     an.refresh_from_db()
     assert (an.title, an.phone) == ("Giám đốc", "+84903000111")
-    services.import_undo(actor=owner, job=done)
+    assert undo(owner, done).status == ImportStatus.UNDONE
     an.refresh_from_db()
     assert (an.title, an.phone, an.deleted_at) == ("", "+84912345678", None)
     assert (
@@ -281,7 +287,7 @@ def test_create_anyway_policy(owner: Any) -> None:
 
 def test_undo_trashes_created_records_and_companies(owner: Any) -> None:
     done = run(owner, upload(owner, VI_CSV.encode()))
-    services.import_undo(actor=owner, job=done)
+    undo(owner, done)
     assert not Contact.objects.alive().exists() and not Company.objects.alive().exists()
     assert Import.objects.get(pk=done.pk).status == ImportStatus.UNDONE
     with pytest.raises(ValidationError):
@@ -502,3 +508,27 @@ def test_a_company_made_by_a_failed_row_is_not_reused(owner: Any, monkeypatch: A
     assert (done.created_count, done.failed_count) == (1, 1)
     tran = Contact.objects.get(last_name="Trần")
     assert tran.company is not None and Company.objects.filter(name="Hoa Mai").count() == 1
+
+
+def test_undo_resumes_after_a_crash(owner: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    done = run(owner, upload(owner, VI_CSV.encode()))
+    services.import_undo(actor=owner, job=done)
+    assert Import.objects.get(pk=done.pk).status == ImportStatus.UNDOING
+    real = services._undo_row
+    calls: list[int] = []
+
+    def crash_on_second(actor: Any, row: Any) -> None:
+        calls.append(row.pk)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        real(actor, row)
+
+    monkeypatch.setattr(services, "_undo_row", crash_on_second)
+    with pytest.raises(RuntimeError):
+        services.import_work(done.pk)
+    assert Contact.objects.alive().count() == 1
+    monkeypatch.setattr(services, "_undo_row", real)
+    services.import_work(done.pk)
+    assert Import.objects.get(pk=done.pk).status == ImportStatus.UNDONE
+    assert not Contact.objects.alive().exists() and not Company.objects.alive().exists()

@@ -34,7 +34,7 @@ def vn(acme: Any) -> Any:
 def test_the_whole_wizard(
     vn: Any, alice: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    monkeypatch.setattr("halyard.imports.views.enqueue_import", services.import_process)
+    monkeypatch.setattr("halyard.imports.views.enqueue_import", services.import_work)
     client = client_for(alice)
     assert "/imports/new/contacts/" in client.get("/w/acme/contacts/").content.decode()
     response = client.post(
@@ -67,7 +67,8 @@ def test_the_whole_wizard(
     with scope(workspace=vn):
         template = MappingTemplate.objects.get(name="Sen export")
     assert template.mapping["họ"] == "last_name"
-    assert client.post(f"/w/acme/imports/{job.pk}/undo/").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/w/acme/imports/{job.pk}/undo/").status_code == 302
     with scope(workspace=vn):
         assert not Contact.objects.alive().exists()
 
