@@ -54,7 +54,7 @@ def test_import_a_vietnamese_csv_then_undo_it(page: Any, live_server: Any, queue
     sign_in(page, "lan@example.com")
     page.goto(live_server.url + "/w/sen/contacts/")
     page.get_by_role("link", name="Import", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Import Contacts")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import contacts")
     _upload(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Match the columns")
     expect(page.get_by_label("Họ", exact=True)).to_have_value("last_name")

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from halyard.core.forms import add_validation_errors
@@ -17,6 +18,9 @@ from halyard.imports.forms import MappingForm, UploadForm
 from halyard.imports.jobs import enqueue_import
 from halyard.imports.models import Import, ImportStatus, ImportType
 from halyard.workspaces.access import WorkspaceRequest, workspace_view
+
+# Whole phrases, so that each language can word them its own way.
+IMPORT_TITLES = {"contacts": _l("Import contacts"), "companies": _l("Import companies")}
 
 
 def _job_for_member(request: WorkspaceRequest, pk: int) -> Import:
@@ -34,11 +38,10 @@ def import_list(request: WorkspaceRequest) -> HttpResponse:
     if not types:
         raise PermissionDenied(_("Your role does not allow importing."))
     jobs = list(selectors.import_list(request.membership)[:100])
-    labels = dict(ImportType.choices)
     return render(
         request,
         "imports/import_list.html",
-        {"jobs": jobs, "types": [(t, labels[t]) for t in types]},
+        {"jobs": jobs, "types": [(t, IMPORT_TITLES[t]) for t in types]},
     )
 
 
@@ -66,7 +69,7 @@ def import_upload(request: WorkspaceRequest, record_type: str) -> HttpResponse:
         {
             "form": form,
             "record_type": record_type,
-            "type_label": dict(ImportType.choices)[record_type],
+            "title": IMPORT_TITLES[record_type],
         },
         status=status,
     )
