@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.core.validators import validate_email
 from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
@@ -85,7 +85,7 @@ def import_file_path(job: Import) -> Path:
     return Path(settings.VAR_DIR) / job.file_path
 
 
-def _store(upload: UploadedFile, target: Path) -> int:
+def _store(upload: File, target: Path) -> int:
     """Copy an upload to disk chunk by chunk, refusing it as soon as it passes the limit."""
     size = 0
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +109,7 @@ def _store(upload: UploadedFile, target: Path) -> int:
     return size
 
 
-def import_upload(*, actor: Actor, record_type: str, upload: UploadedFile) -> Import:
+def import_upload(*, actor: Actor, record_type: str, upload: File) -> Import:
     """Store an uploaded file, read its header row and create the import that will map it."""
     _require_import(actor, record_type)
     name = Path(upload.name or "upload.csv").name[:255]
