@@ -13,8 +13,11 @@ from halyard.imports.models import DuplicatePolicy, ErrorPolicy
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV in any encoding and with any separator, or Excel (.xlsx); up to 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+        help_text=_(
+            "CSV in any encoding and with any separator, Excel (.xlsx) or vCard (.vcf); "
+            "up to 20 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx,.vcf,.vcard"}),
     )
 
 

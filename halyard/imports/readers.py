@@ -132,7 +132,82 @@ def sniff(path: Path) -> FileInfo:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     if _looks_binary(text):
         raise FileUnreadable(_("This is not a CSV or Excel file."))
+    if _looks_like_vcard(text):
+        return FileInfo(file_format="vcf", encoding=encoding)
     return FileInfo(file_format="csv", encoding=encoding, delimiter=detect_delimiter(text))
+
+
+# The columns a vCard file is read into; the mapping page then matches them like any CSV.
+VCARD_HEADERS = [
+    "Last name",
+    "First name",
+    "Middle name",
+    "Salutation",
+    "Full name",
+    "Email",
+    "Phone",
+    "Company",
+    "Job title",
+    "Street",
+    "City",
+    "Region",
+    "Postal code",
+]
+
+
+def _looks_like_vcard(text: str) -> bool:
+    return text.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCARD")
+
+
+def _first(card: Any, name: str) -> Any:
+    values = card.contents.get(name) or []
+    return values[0].value if values else None
+
+
+def _vcard_row(card: Any) -> list[str]:
+    """Return a card's values in the order of VCARD_HEADERS."""
+    name = _first(card, "n")
+    org = _first(card, "org")
+    adr = _first(card, "adr")
+
+    def text(value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return " ".join(str(v) for v in value if v)
+        return str(value or "")
+
+    return [
+        _cell(text(getattr(name, "family", ""))),
+        _cell(text(getattr(name, "given", ""))),
+        _cell(text(getattr(name, "additional", ""))),
+        _cell(text(getattr(name, "prefix", ""))),
+        _cell(text(_first(card, "fn"))),
+        _cell(text(_first(card, "email"))),
+        _cell(text(_first(card, "tel"))),
+        _cell(text(org[0] if isinstance(org, list | tuple) and org else org)),
+        _cell(text(_first(card, "title"))),
+        _cell(text(getattr(adr, "street", ""))),
+        _cell(text(getattr(adr, "city", ""))),
+        _cell(text(getattr(adr, "region", ""))),
+        _cell(text(getattr(adr, "code", ""))),
+    ]
+
+
+def _read_vcards(path: Path, encoding: str) -> Iterator[list[str]]:
+    import vobject
+
+    yield list(VCARD_HEADERS)
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding or "utf-8", errors="replace")
+        try:
+            for card in vobject.readComponents(text, ignoreUnreadable=True):
+                if card.name.upper() == "VCARD":
+                    row = _vcard_row(card)
+                    if any(row):
+                        yield row
+        except Exception as exc:  # vobject raises its own and ValueError on a broken card
+            raise FileUnreadable(
+                _("A card of this vCard file cannot be read: %(reason)s") % {"reason": exc}
+            ) from None
 
 
 def _cell(value: Any) -> str:
@@ -154,6 +229,9 @@ def read_rows(
     path: Path, *, file_format: str, encoding: str = "", delimiter: str = ",", sheet: str = ""
 ) -> Iterator[list[str]]:
     """Yield every row of the file (header first) as a list of trimmed strings."""
+    if file_format == "vcf":
+        yield from _read_vcards(path, encoding)
+        return
     if file_format == "xlsx":
         workbook = _open_workbook(path)
         try:

@@ -62,7 +62,7 @@ from halyard.workspaces.models import Membership
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK_ROWS = 200
-ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx"}
+ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".vcf", ".vcard"}
 # Failures of one row that become a line of the error report rather than stop the import.
 ROW_ERRORS = (ValidationError, PermissionDenied, VersionConflict, DataError, IntegrityError)
 
@@ -115,12 +115,16 @@ def import_upload(*, actor: Actor, record_type: str, upload: File) -> Import:
     name = Path(upload.name or "upload.csv").name[:255]
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError({"file": _("Choose a CSV or Excel (.xlsx) file.")}, code="file_type")
+        raise ValidationError(
+            {"file": _("Choose a CSV, Excel (.xlsx) or vCard (.vcf) file.")}, code="file_type"
+        )
     relative = Path("imports") / str(actor.workspace.pk) / f"{uuid.uuid4().hex}{suffix}"
     path = Path(settings.VAR_DIR) / relative
     size = _store(upload, path)
     try:
         info = sniff(path)
+        if info.file_format == "vcf" and record_type != ImportType.CONTACTS:
+            raise FileUnreadable(_("A vCard file holds contacts: import it into Contacts."))
         sheet = info.sheets[0] if info.sheets else ""
         header = _header(path, info.file_format, info.encoding, info.delimiter, sheet)
     except FileUnreadable as exc:

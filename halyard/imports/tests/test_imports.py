@@ -369,7 +369,7 @@ def test_cancel_stops_between_chunks(owner: Any, monkeypatch: Any) -> None:
         (b"Ho,Ten\n", "header.csv", "no data rows"),
         (b"\x00\x01\x02\x03\xff\xfe\x00\x00" * 500, "garbage.csv", "not a CSV or Excel file"),
         (b"PK\x03\x04 broken zip", "broken.xlsx", "damaged"),
-        (b"%PDF-1.4 \x00\x01", "file.pdf", "Choose a CSV or Excel"),
+        (b"%PDF-1.4 \x00\x01", "file.pdf", "Choose a CSV, Excel"),
     ],
 )
 def test_bad_files_get_a_clear_message(owner: Any, content: bytes, name: str, message: str) -> None:
@@ -532,3 +532,47 @@ def test_undo_resumes_after_a_crash(owner: Any, monkeypatch: Any) -> None:
     services.import_work(done.pk)
     assert Import.objects.get(pk=done.pk).status == ImportStatus.UNDONE
     assert not Contact.objects.alive().exists() and not Company.objects.alive().exists()
+
+
+VCARDS = (
+    "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Nguy=E1=BB=85n;An\r\n"
+    "TEL;CELL:0912345678\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Trần Bình\r\nN:Trần;Bình;;;\r\n"
+    "EMAIL;TYPE=INTERNET:binh@sen.vn\r\nORG:Sen Vàng;Kinh doanh\r\nTITLE:Giám đốc\r\n"
+    "ADR;TYPE=WORK:;;1 Lê Lợi;Hồ Chí\r\n  Minh;;700000;Việt Nam\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Lan Pham\r\nN:Pham;Lan;;Dr.;\r\n"
+    "EMAIL:lan@example.com\r\nEND:VCARD\r\n"
+)
+
+
+def test_vcards_of_every_version_are_imported(owner: Any) -> None:
+    job = upload(owner, VCARDS.encode(), "phone-book.vcf")
+    assert job.file_format == "vcf"
+    done = run(owner, job)
+    assert (done.created_count, done.failed_count) == (3, 0), list(
+        ImportRow.objects.values_list("error", flat=True)
+    )
+    an = Contact.objects.get(last_name="Nguyễn")
+    assert (an.first_name, an.phone) == ("An", "+84912345678")
+    binh = Contact.objects.get(email="binh@sen.vn")
+    assert binh.company is not None and binh.company.name == "Sen Vàng"
+    assert (binh.title, binh.city, binh.street) == ("Giám đốc", "Hồ Chí Minh", "1 Lê Lợi")
+    assert Contact.objects.get(email="lan@example.com").prefix == "Dr."
+
+
+def test_vcards_are_contacts_only(owner: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        upload(owner, VCARDS.encode(), "phone-book.vcf", record_type="companies")
+    assert "holds contacts" in " ".join(caught.value.messages)
+
+
+def test_a_vcard_with_broken_folding_still_gives_its_other_cards(owner: Any) -> None:
+    broken = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lê;Cường;;;\r\nNOTE:a note that was\r\n"
+        "not folded properly\r\nEMAIL:cuong@sen.vn\r\nEND:VCARD\r\n" + VCARDS
+    )
+    done = run(owner, upload(owner, broken.encode(), "broken.vcf"))
+    assert done.status == ImportStatus.DONE
+    assert Contact.objects.filter(email="cuong@sen.vn", last_name="Lê").exists()
+    assert done.created_count == 4
