@@ -258,6 +258,7 @@ def import_cancel(*, actor: Actor, job: Import) -> Import:
         if current.status == ImportStatus.UPLOADED or current.status == ImportStatus.QUEUED:
             current.status = ImportStatus.CANCELLED
             current.finished_at = timezone.now()
+            transaction.on_commit(lambda: discard_file(current))
         elif current.status == ImportStatus.RUNNING:
             current.cancel_requested = True
         current.save(update_fields=["status", "finished_at", "cancel_requested"])
@@ -620,6 +621,14 @@ class Superseded(Exception):
 
 
 def _commit_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
+    """Write a chunk of rows; when it stops the import, let go of the upload."""
+    stop = _write_chunk(ctx, chunk)
+    if stop:
+        discard_file(ctx.job)
+    return stop
+
+
+def _write_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
     """Write a chunk of rows and the new position in one transaction; say whether to stop."""
     job = ctx.job
     writer = ROW_WRITERS[job.record_type]
@@ -734,6 +743,12 @@ def _finish(job: Import, status: str, message: str = "") -> None:
     job.message = message
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "message", "finished_at"])
+    discard_file(job)
+
+
+def discard_file(job: Import) -> None:
+    """Delete a finished import's upload: the report and undo need only its log rows."""
+    import_file_path(job).unlink(missing_ok=True)
 
 
 def time_left(job: Import) -> float | None:

@@ -133,6 +133,7 @@ def test_every_encoding_is_read_and_imported(owner: Any, encoding: str, text: st
     done = run(owner, job)
     assert done.status == ImportStatus.DONE, done.message
     assert done.created_count == len(text.splitlines()) - 1
+    assert not services.import_file_path(done).exists()  # the log rows are all undo needs
     first_data = text.splitlines()[1].split(",")
     assert Contact.objects.filter(email=first_data[2], source="import").exists()
 
@@ -227,6 +228,7 @@ def test_stop_on_first_error(owner: Any) -> None:
     text = VI_CSV.replace("binh@sen.vn", "bad@") + "Lê,Cường,cuong@sen.vn,,\n"
     done = run(owner, upload(owner, text.encode()), errors="stop")
     assert done.status == ImportStatus.STOPPED and "row 2" in done.message
+    assert not services.import_file_path(done).exists()
     assert done.created_count == 1 and not Contact.objects.filter(last_name="Lê").exists()
 
 
