@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "halyard.tasks",
     "halyard.search",
     "halyard.savedviews",
+    "halyard.imports",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "halyard.core.jobs.relay_outbox", "schedule": 10.0},
     "task-reminders": {"task": "halyard.tasks.jobs.send_task_reminders", "schedule": 60.0},
+    "imports-resume": {"task": "halyard.imports.jobs.resume_imports", "schedule": 120.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------

@@ -1,0 +1,188 @@
+"""Pages of the import wizard: upload, map, watch, cancel, undo, error report, history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from halyard.core.forms import add_validation_errors
+from halyard.imports import mapping as fields
+from halyard.imports import selectors, services
+from halyard.imports.forms import MappingForm, UploadForm
+from halyard.imports.jobs import enqueue_import
+from halyard.imports.models import Import, ImportStatus, ImportType
+from halyard.workspaces.access import WorkspaceRequest, workspace_view
+
+# Whole phrases, so that each language can word them its own way.
+IMPORT_TITLES = {"contacts": _l("Import contacts"), "companies": _l("Import companies")}
+
+
+def _job_for_member(request: WorkspaceRequest, pk: int) -> Import:
+    """Return an import of this workspace that the member may import into, or 404."""
+    job = selectors.import_list(request.membership).filter(pk=pk).first()
+    if job is None:
+        raise Http404(_("No such import."))
+    return job
+
+
+@workspace_view
+def import_list(request: WorkspaceRequest) -> HttpResponse:
+    """List the workspace's imports, newest first."""
+    types = selectors.importable_types(request.membership)
+    if not types:
+        raise PermissionDenied(_("Your role does not allow importing."))
+    jobs = list(selectors.import_list(request.membership)[:100])
+    return render(
+        request,
+        "imports/import_list.html",
+        {"jobs": jobs, "types": [(t, IMPORT_TITLES[t]) for t in types]},
+    )
+
+
+@workspace_view
+def import_upload(request: WorkspaceRequest, record_type: str) -> HttpResponse:
+    """Take the file to import into a record type."""
+    if record_type not in ImportType.values:
+        raise Http404(_("No such record type."))
+    if record_type not in selectors.importable_types(request.membership):
+        raise PermissionDenied(_("Your role does not allow importing these records."))
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_upload(
+                actor=request.actor, record_type=record_type, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            return redirect("imports_detail", request.workspace.slug, job.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "imports/import_upload.html",
+        {
+            "form": form,
+            "record_type": record_type,
+            "title": IMPORT_TITLES[record_type],
+        },
+        status=status,
+    )
+
+
+def _mapping_page(request: WorkspaceRequest, job: Import) -> HttpResponse:
+    custom = services.custom_definitions(job.record_type)
+    templates = selectors.templates_for(job.record_type)
+    chosen = request.GET.get("template", "")
+    template = next((t for t in templates if str(t.pk) == chosen), None)
+    if template is None and not chosen:
+        template = selectors.best_template(job, templates)
+    form = MappingForm(
+        request.POST if request.method == "POST" else None,
+        headers=job.headers,
+        choices=fields.field_choices(job.record_type, custom),
+        initial_mapping=selectors.mapping_suggestion(job, template),
+    )
+    if request.method == "POST" and "sheet" in request.POST:
+        try:
+            services.import_choose_sheet(actor=request.actor, job=job, sheet=request.POST["sheet"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("imports_detail", request.workspace.slug, job.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.import_configure(
+                actor=request.actor,
+                job=job,
+                mapping=form.mapping(),
+                duplicates=form.cleaned_data["duplicates"],
+                errors=form.cleaned_data["on_error"],
+                template_name=form.cleaned_data["save_as"],
+                on_commit=enqueue_import,
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            return redirect("imports_detail", request.workspace.slug, job.pk)
+    rows = selectors.preview_rows(job)
+    columns = [
+        (form[name], [r[int(column)] if int(column) < len(r) else "" for r in rows])
+        for column, name in form.columns
+    ]
+    return render(
+        request,
+        "imports/import_map.html",
+        {
+            "job": job,
+            "form": form,
+            "columns": columns,
+            "templates": templates,
+            "template": template,
+            "sheets": job.options.get("sheets", []),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@workspace_view
+def import_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Map the columns of a new import, or show the progress and results of a started one."""
+    job = _job_for_member(request, pk)
+    if job.status == ImportStatus.UPLOADED:
+        return _mapping_page(request, job)
+    template = "imports/import_detail.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, {"job": job, "time_left": services.time_left(job)})
+
+
+@workspace_view
+@require_POST
+def import_cancel(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Stop an import after the rows it is writing."""
+    job = _job_for_member(request, pk)
+    services.import_cancel(actor=request.actor, job=job)
+    messages.success(request, _("The import is being stopped."))
+    return redirect("imports_detail", request.workspace.slug, job.pk)
+
+
+@workspace_view
+@require_POST
+def import_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Undo an import: created records go to the trash, updated ones get their values back."""
+    job = _job_for_member(request, pk)
+    try:
+        services.import_undo(actor=request.actor, job=job, on_commit=enqueue_import)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("The import is being undone."))
+    return redirect("imports_detail", request.workspace.slug, job.pk)
+
+
+@workspace_view
+def import_errors(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Download the rows that failed or were skipped, with the reason, as CSV."""
+    job = _job_for_member(request, pk)
+    response: HttpResponse = StreamingHttpResponse(  # type: ignore[assignment]
+        selectors.error_report(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
+
+
+def urls() -> list[URLPattern]:
+    """Return the import pages, mounted under /w/<slug>/imports/."""
+    return [
+        path("", import_list, name="imports_list"),
+        path("new/<str:record_type>/", import_upload, name="imports_upload"),
+        path("<int:pk>/", import_detail, name="imports_detail"),
+        path("<int:pk>/cancel/", import_cancel, name="imports_cancel"),
+        path("<int:pk>/undo/", import_undo, name="imports_undo"),
+        path("<int:pk>/errors.csv", import_errors, name="imports_errors"),
+    ]
