@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from halyard.core.forms import add_validation_errors
@@ -20,7 +20,10 @@ from halyard.imports.models import Import, ImportStatus, ImportType
 from halyard.workspaces.access import WorkspaceRequest, workspace_view
 
 # Whole phrases, so that each language can word them its own way.
-IMPORT_TITLES = {"contacts": _l("Import contacts"), "companies": _l("Import companies")}
+IMPORT_TITLES = {
+    "contacts": gettext_lazy("Import contacts"),
+    "companies": gettext_lazy("Import companies"),
+}
 
 
 def _job_for_member(request: WorkspaceRequest, pk: int) -> Import:
