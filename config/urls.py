@@ -59,6 +59,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", include("halyard.api.urls")),
     path("accounts/profile/", account_views.profile, name="profile"),
     # Sign-up creates the user and their first workspace: all of it, or nothing.
     path("accounts/signup/", account_views.signup, name="account_signup"),
