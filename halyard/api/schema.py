@@ -37,6 +37,9 @@ class ApiSchema(AutoSchema):
     def _action(self) -> str:
         return getattr(self.view, "action", None) or self.method.lower()
 
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False  # list pages are objects ({"results", "next_cursor"}), never bare arrays
+
     def get_operation_id(self) -> str:
         basename = getattr(self.view, "basename", "api")
         return f"{basename}_{self._action()}"

@@ -19,5 +19,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("openapi.json", docs.openapi, name="api_openapi"),
     path("docs", docs.docs_page, name="api_docs"),
     *router.urls,
-    re_path(r"^.*$", problems.not_found),
+    re_path(r"^[\s\S]*$", problems.not_found),  # any path, newlines included
 ]

@@ -26,7 +26,7 @@ class ApiClient:
     """A test client that sends a key and JSON, and records the operations it called."""
 
     def __init__(self, secret: str | None) -> None:
-        self.client = Client()
+        self.client = Client(enforce_csrf_checks=True)  # key auth needs no CSRF token
         self.secret = secret
 
     def request(
