@@ -158,6 +158,11 @@ def test_a_huge_body_is_413(acme: Any, alice_api: Any) -> None:
     problem(alice_api.post(URL, {"last_name": "x" * 2000}), 413, "body_too_large")
 
 
+@override_settings(MAX_REQUEST_BODY=500)
+def test_a_body_over_the_site_limit_is_413_too(acme: Any, alice_api: Any) -> None:
+    problem(alice_api.post(URL, {"last_name": "x" * 1000}), 413, "body_too_large")
+
+
 def test_unknown_address_and_method_are_problems(acme: Any, alice_api: Any) -> None:
     problem(alice_api.get("/api/v1/nothing-here"), 404, "not_found")
     problem(alice_api.get(f"{URL}/abc"), 404, "not_found")
