@@ -60,8 +60,11 @@ class ListMixin:
                 {name: [_("Unknown query parameter.")] for name in unknown},
             )
         for name in request.query_params:
-            if len(request.query_params.getlist(name)) > 1:
+            values = request.query_params.getlist(name)
+            if len(values) > 1:
                 raise bad_param(name, _("Give this parameter once."))
+            if "\x00" in values[0]:  # PostgreSQL refuses NUL in text: say so, do not fail
+                raise bad_param(name, _("This parameter contains a NUL character."))
 
 
 class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):

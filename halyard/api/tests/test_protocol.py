@@ -73,6 +73,7 @@ def test_a_tampered_cursor_is_a_400_problem(acme: Any, alice: Any, alice_api: An
         "updated_after=yesterday",
         "colour=red",
         "limit=5&limit=6",
+        "q=a%00b",
     ],
 )
 def test_bad_list_parameters_are_400(acme: Any, alice_api: Any, query: str) -> None:
