@@ -196,3 +196,36 @@ def test_answers_are_json_whatever_accept_says(acme: Any, alice_api: Any) -> Non
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["results"] == []
+
+
+@pytest.mark.parametrize("resource", ["contacts", "companies", "leads", "deals"])
+def test_a_page_costs_the_same_queries_for_few_or_many_rows(
+    acme: Any, alice: Any, alice_api: Any, resource: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from halyard.deals.tests.factories import make_deal, sales_pipeline
+
+    _pipeline, stages = sales_pipeline(acme, alice)
+    stage = next(iter(stages.values()))
+
+    def add(n: int) -> None:
+        for i in range(n):
+            if resource == "deals":
+                make_deal(acme, alice, stage, name=f"Deal {i}")
+            else:
+                body = {"name": f"Co {i}"} if resource == "companies" else {"last_name": f"N {i}"}
+                assert alice_api.post(f"/api/v1/{resource}", body).status_code == 201
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_api.get(f"/api/v1/{resource}").status_code == 200
+        return len(queries)
+
+    add(2)
+    count()  # the key's first use of the minute also records last_used_at
+    few = count()
+    add(8)
+    many = count()
+    assert many == few, (few, many)

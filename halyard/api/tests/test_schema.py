@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from django_scopes import scope
 from hypothesis import HealthCheck, Phase, given
@@ -67,7 +69,6 @@ def test_every_documented_operation_is_called_by_a_test(request: Any) -> None:
 @override_settings(API_RATE_LIMIT=100_000, API_WORKSPACE_RATE_LIMIT=100_000)
 def test_fuzzing_the_schema_finds_no_server_error(acme: Any, alice: Any) -> None:
     import schemathesis
-    from schemathesis import GenerationMode
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
@@ -80,7 +81,6 @@ def test_fuzzing_the_schema_finds_no_server_error(acme: Any, alice: Any) -> None
     with scope(workspace=acme):
         contact_create(actor=actor_for(acme, alice), values={"last_name": "Seed"})
     headers = {"Authorization": f"Bearer {key_for(acme, alice)}"}
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     checks = [
         not_a_server_error,
         status_code_conformance,
@@ -88,6 +88,23 @@ def test_fuzzing_the_schema_finds_no_server_error(acme: Any, alice: Any) -> None
         response_schema_conformance,
     ]
     failures: list[str] = []
+    # Calls go straight to the WSGI app, so keep the test's connection (and its transaction)
+    # open across requests, as Django's test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+        _fuzz(schema, headers, checks, failures)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert not failures, "\n\n".join(failures)
+
+
+def _fuzz(schema: Any, headers: dict[str, str], checks: list[Any], failures: list[str]) -> None:
+    """Run positive and negative cases of every operation; collect failures by operation."""
+    from schemathesis import GenerationMode
+
     for result, mode in [
         (result, mode)
         for result in schema.get_all_operations()
@@ -111,4 +128,3 @@ def test_fuzzing_the_schema_finds_no_server_error(acme: Any, alice: Any) -> None
             run()
         except Exception as exc:  # collect every operation's failure, then report them all
             failures.append(f"{operation.method.upper()} {operation.path} {mode}: {exc}"[:3000])
-    assert not failures, "\n\n".join(failures)
