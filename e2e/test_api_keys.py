@@ -84,3 +84,11 @@ def test_the_admin_sees_every_key_in_persian(page: Any, live_server: Any) -> Non
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("tr", has_text="ERP")).to_contain_text("Minh Rep")
     screenshot(page, "api-keys-fa")
+
+
+def test_the_api_docs_page_lists_every_operation(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}/api/v1/docs")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Halyard API")
+    expect(page.locator("tr", has_text="deals_move")).to_contain_text("/api/v1/deals/{id}/move")
+    expect(page.get_by_role("link", name="The OpenAPI 3 document (JSON)")).to_be_visible()
+    screenshot(page, "api-docs", full_page=False)
