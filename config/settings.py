@@ -313,6 +313,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "LeadConvertCompanyEnum": ["match", "new", "none"],
+        "LeadConvertContactEnum": ["match", "new"],
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -67,17 +67,23 @@ def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
 
 
 class EmailRow(StrictSerializer):
+    """One e-mail address of a contact."""
+
     email = serializers.CharField(max_length=254)
     is_primary = serializers.BooleanField(default=False)
 
 
 class PhoneRow(StrictSerializer):
+    """One phone number of a contact (stored in E.164 form)."""
+
     number = serializers.CharField(max_length=40)
     kind = serializers.ChoiceField(choices=PhoneKind.choices, default=PhoneKind.MOBILE)
     is_primary = serializers.BooleanField(default=False)
 
 
 class ContactOut(RecordOut):
+    """A contact."""
+
     prefix = serializers.CharField()
     first_name = serializers.CharField()
     middle_name = serializers.CharField()
@@ -105,6 +111,8 @@ class ContactOut(RecordOut):
 
 
 class ContactIn(RecordIn):
+    """The fields of a contact that can be written."""
+
     prefix = _text(20)
     first_name = _text(100)
     middle_name = _text(100)
@@ -139,6 +147,8 @@ class ContactIn(RecordIn):
 
 
 class DomainRow(StrictSerializer):
+    """One web domain of a company."""
+
     domain = serializers.CharField(max_length=253)
     is_primary = serializers.BooleanField(default=False)
 
@@ -147,6 +157,8 @@ ADDRESS = ("street", "city", "region", "postal_code", "country")
 
 
 class CompanyOut(RecordOut):
+    """A company."""
+
     name = serializers.CharField()
     domain = serializers.CharField()
     domains = DomainRow(many=True, read_only=True)
@@ -166,6 +178,8 @@ class CompanyOut(RecordOut):
 
 
 class CompanyIn(RecordIn):
+    """The fields of a company that can be written."""
+
     name = serializers.CharField(max_length=200)
     domain = _text(253)
     domains = DomainRow(many=True, required=False, max_length=20)
@@ -190,6 +204,8 @@ class CompanyIn(RecordIn):
 
 
 class LeadOut(RecordOut):
+    """A lead."""
+
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     company_name = serializers.CharField()
@@ -209,6 +225,8 @@ class LeadOut(RecordOut):
 
 
 class LeadIn(RecordIn):
+    """The fields of a lead that can be written."""
+
     first_name = _text(100)
     last_name = _text(100)
     company_name = _text(200)
@@ -224,6 +242,8 @@ class LeadIn(RecordIn):
 
 
 class LeadConvertIn(StrictSerializer):
+    """How to convert a lead: which company and contact, and an optional deal."""
+
     company = serializers.ChoiceField(
         choices=[("match", "match"), ("new", "new"), ("none", "none")],
         default="match",
@@ -243,6 +263,8 @@ class LeadConvertIn(StrictSerializer):
 
 
 class LeadConvertOut(serializers.Serializer):
+    """The converted lead and the ids of the records it became."""
+
     lead = LeadOut()
     contact = RefField()
     company = RefField(allow_null=True)
@@ -253,6 +275,8 @@ class LeadConvertOut(serializers.Serializer):
 
 
 class DealOut(RecordOut):
+    """A deal."""
+
     name = serializers.CharField()
     company = RefField(allow_null=True)
     pipeline = RefField()
@@ -275,6 +299,8 @@ class DealOut(RecordOut):
 
 
 class DealIn(RecordIn):
+    """The fields of a deal that can be written."""
+
     name = serializers.CharField(max_length=200)
     company = RefField(_companies, allow_null=True, required=False)
     stage = RefField(_stages)
@@ -297,6 +323,8 @@ class DealIn(RecordIn):
 
 
 class DealMoveIn(StrictSerializer):
+    """The stage to move a deal to (a lost stage needs a reason)."""
+
     stage = RefField(_stages)
     lost_reason = RefField(_lost_reasons, allow_null=True, required=False)
 
@@ -305,6 +333,8 @@ class DealMoveIn(StrictSerializer):
 
 
 class StageOut(serializers.Serializer):
+    """A stage of a pipeline."""
+
     id = serializers.CharField(source="pk")
     name = serializers.CharField()
     position = serializers.IntegerField()
@@ -313,6 +343,8 @@ class StageOut(serializers.Serializer):
 
 
 class PipelineOut(serializers.Serializer):
+    """A pipeline with its stages in board order."""
+
     id = serializers.CharField(source="pk")
     name = serializers.CharField()
     position = serializers.IntegerField()
@@ -320,6 +352,8 @@ class PipelineOut(serializers.Serializer):
 
 
 class MemberOut(serializers.Serializer):
+    """A member of the workspace."""
+
     id = serializers.CharField(source="user_id")
     email = serializers.EmailField(source="user.email")
     full_name = serializers.CharField(source="user.full_name")
