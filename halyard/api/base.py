@@ -161,12 +161,15 @@ class ApiView(APIView):
         from halyard.workspaces.models import Membership
 
         workspace = self.request.workspace
-        members = [
-            (m.user_id, m.user.display_name)
-            for m in Membership.objects.select_related("user").filter(
-                workspace=workspace, is_active=True
-            )
-        ]
+
+        def members() -> list[tuple[int, str]]:
+            return [
+                (m.user_id, m.user.display_name)
+                for m in Membership.objects.select_related("user").filter(
+                    workspace=workspace, is_active=True
+                )
+            ]
+
         return {"workspace": workspace, "members": members, "request": self.request}
 
 

@@ -108,7 +108,9 @@ class CustomValuesField(serializers.Field):
         if not isinstance(data, dict):
             raise serializers.ValidationError(_("Give custom fields as an object."))
         definitions = {d.key: d for d in CustomField.objects.filter(record_type=self.record_type)}
-        members = self.context.get("members", [])
+        members: list[tuple[int, str]] = []
+        if any(d.field_type == FieldType.USER for d in definitions.values()):
+            members = self.context["members"]()  # a query, run only when a user field exists
         out: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for key, value in data.items():

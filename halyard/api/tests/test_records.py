@@ -149,3 +149,25 @@ def test_pipelines_and_users_are_listed(acme: Any, alice: Any, bob: Any, alice_a
     assert bob_row["role"] == "sales_rep"
     with scope(workspace=acme):
         assert Pipeline.objects.count() == 1
+
+
+def test_a_user_custom_field_takes_a_member_id(
+    acme: Any, alice: Any, bob: Any, charlie: Any, alice_api: Any
+) -> None:
+    with scope(workspace=acme):
+        custom_field_create(
+            actor=actor_for(acme, alice),
+            record_type="contacts",
+            label="Account manager",
+            field_type="user",
+            options=[],
+        )
+    ok = alice_api.post(
+        "/api/v1/contacts", {"last_name": "Võ", "custom": {"account_manager": str(bob.pk)}}
+    )
+    assert ok.status_code == 201, ok.json()
+    assert ok.json()["custom"] == {"account_manager": bob.pk}
+    outsider = alice_api.post(
+        "/api/v1/contacts", {"last_name": "Võ", "custom": {"account_manager": str(charlie.pk)}}
+    )
+    assert "custom.account_manager" in problem(outsider, 400, "invalid")["errors"]
