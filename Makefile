@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint fmt bench install install-dev migrate demo messages clean
+.PHONY: run test lint fmt bench install install-dev migrate demo messages openapi clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -61,6 +61,10 @@ fmt: install-dev
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l vi -l zh_Hans -l zh_Hant -l fa --no-obsolete --ignore "*/tests/*" --ignore "*/migrations/*" --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*" --ignore "e2e/*" --ignore "bench/*"
 	$(BIN)/halyard compiletranslations
+
+## Refresh the committed OpenAPI snapshot after reviewing an API change.
+openapi: install-dev
+	HALYARD_TESTING=1 $(BIN)/python manage.py spectacular --format openapi-json --file docs/openapi.json
 
 bench: install-dev
 	$(BIN)/python -m bench.run

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django.contrib.postgres",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "halyard.core",
     "halyard.accounts",
     "halyard.workspaces",
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "halyard.search",
     "halyard.savedviews",
     "halyard.imports",
+    "halyard.api",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +290,36 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 25 * 1024 * 1024)
+
+# --- REST API (halyard/api, docs/api.md) ----------------------------------------------------
+API_MAX_BODY = envint("API_MAX_BODY", 1024 * 1024)
+API_RATE_LIMIT = envint("API_RATE_LIMIT", 600)  # requests per minute and key
+API_WORKSPACE_RATE_LIMIT = envint("API_WORKSPACE_RATE_LIMIT", 3000)  # per minute and workspace
+REST_FRAMEWORK = {
+    # Views declare their own: halyard.api.base.ApiView (key auth, no sessions).
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "halyard.api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "halyard.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "UNICODE_JSON": True,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Halyard API",
+    "DESCRIPTION": "The Halyard CRM REST API, version 1. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "LeadConvertCompanyEnum": ["match", "new", "none"],
+        "LeadConvertContactEnum": ["match", "new"],
+    },
+}
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("EMAIL_URL", "")

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from halyard.accounts import views as account_views
 from halyard.activities import views as activity_views
+from halyard.api.settings_views import settings_urls as api_settings_urls
 from halyard.audit import views as audit_views
 from halyard.companies.views import companies
 from halyard.contacts.views import contacts
@@ -45,6 +46,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/", include(deal_settings_urls())),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
+    path("settings/", include(api_settings_urls())),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
     path("activities/<int:pk>/edit/", activity_views.edit, name="activities_edit"),
     path("activities/<int:pk>/delete/", activity_views.trash, name="activities_trash"),
@@ -61,6 +63,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", include("halyard.api.urls")),
     path("accounts/profile/", account_views.profile, name="profile"),
     # Sign-up creates the user and their first workspace: all of it, or nothing.
     path("accounts/signup/", account_views.signup, name="account_signup"),

@@ -151,6 +151,8 @@ def test_workspace_pages(new_context: Any) -> None:
         (f"{base}settings/members/", "members"),
         (f"{base}settings/roles/new/", "new role"),
         (f"{base}settings/audit/", "audit log"),
+        (f"{base}settings/api-keys/", "API keys"),
+        ("/api/v1/docs", "API docs"),
         ("/accounts/profile/", "profile"),
     ]:
         findings.visit(page, url, label)

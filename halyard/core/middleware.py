@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,16 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if length > settings.MAX_REQUEST_BODY and request.path.startswith("/api/"):
+            # API clients read problem documents (RFC 9457), not HTML pages.
+            problem = {
+                "type": "https://halyard.example/problems/body_too_large",
+                "title": "Content too large",
+                "status": 413,
+                "detail": _("The request body is too large. Nothing was changed."),
+                "code": "body_too_large",
+            }
+            return JsonResponse(problem, status=413, content_type="application/problem+json")
         if length > settings.MAX_REQUEST_BODY:
             body = render_to_string(
                 "error.html",

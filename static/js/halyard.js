@@ -42,6 +42,12 @@
     }
   });
 
+  // A new API key is shown once: select it all on focus so it is easy to copy.
+  document.addEventListener("focusin", function (event) {
+    const field = event.target;
+    if (field.matches && field.matches("[data-select-on-focus]")) field.select();
+  });
+
   // Ask before destructive actions: forms with data-confirm.
   document.addEventListener("submit", function (event) {
     const form = event.target;

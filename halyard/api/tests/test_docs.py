@@ -1,0 +1,70 @@
+"""The curl examples of docs/api.md, run in order against the API."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from halyard.api.tests.conftest import ApiClient, key_for
+from halyard.deals.tests.factories import sales_pipeline
+
+DOC = Path(settings.BASE_DIR) / "docs" / "api.md"
+
+
+def curl_examples() -> list[str]:
+    """Return the documented curl commands, continuation lines joined."""
+    blocks = re.findall(r"```bash\n(.*?)```", DOC.read_text(), flags=re.S)
+    return [b.replace("\\\n", " ").strip() for b in blocks if b.lstrip().startswith("curl")]
+
+
+def parse(command: str) -> tuple[str, str, dict[str, str], str | None]:
+    """Read a curl command: method, path with query, headers, body."""
+    words = shlex.split(command)[1:]
+    method, url, body, headers = "GET", "", None, {}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "-X":
+            method, i = words[i + 1], i + 2
+        elif word == "-H":
+            name, _sep, value = words[i + 1].partition(":")
+            headers[name.strip()] = value.strip()
+            i += 2
+        elif word == "-d":
+            body, i = words[i + 1], i + 2
+        else:
+            url, i = word, i + 1
+    parts = urlsplit(url)
+    assert parts.netloc == "crm.example.com", url
+    return method, parts.path + (f"?{parts.query}" if parts.query else ""), headers, body
+
+
+def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
+    _pipeline, stages = sales_pipeline(acme, alice)
+    open_stage = next(s for s in stages.values() if s.kind == "open")
+    won_stage = next(s for s in stages.values() if s.kind == "won")
+    secret = key_for(acme, alice)
+    client = ApiClient(None)
+    ids = {"STAGE_ID": str(open_stage.pk), "WON_STAGE_ID": str(won_stage.pk)}
+    examples = curl_examples()
+    assert len(examples) >= 8
+    for command in examples:
+        for name, value in sorted(ids.items(), key=lambda kv: -len(kv[0])):
+            command = command.replace(name, value)
+        method, path, headers, body = parse(command)
+        extra = {k.replace("-", "_"): v.replace("$HALYARD_KEY", secret) for k, v in headers.items()}
+        content_type = extra.pop("Content_Type", "application/json")
+        response = client.request(
+            method, path, raw=body.encode() if body else None, content_type=content_type, **extra
+        )
+        assert response.status_code in (200, 201), (command, response.content[:500])
+        if path == "/api/v1/leads" and method == "POST":
+            ids["LEAD_ID"] = response.json()["id"]
+        if path == "/api/v1/deals" and method == "POST":
+            ids["DEAL_ID"] = response.json()["id"]
+    assert {"LEAD_ID", "DEAL_ID"} <= set(ids)

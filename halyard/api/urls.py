@@ -1,0 +1,23 @@
+"""URL map of /api/v1/: the resources, the OpenAPI document and its docs page."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path, re_path
+from rest_framework.routers import SimpleRouter
+
+from halyard.api import docs, problems, views
+
+router = SimpleRouter(trailing_slash=False)
+router.register("contacts", views.ContactViewSet, basename="contacts")
+router.register("companies", views.CompanyViewSet, basename="companies")
+router.register("leads", views.LeadViewSet, basename="leads")
+router.register("deals", views.DealViewSet, basename="deals")
+router.register("pipelines", views.PipelineViewSet, basename="pipelines")
+router.register("users", views.UserViewSet, basename="users")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("openapi.json", docs.openapi, name="api_openapi"),
+    path("docs", docs.docs_page, name="api_docs"),
+    *router.urls,
+    re_path(r"^[\s\S]*$", problems.not_found),  # any path, newlines included
+]
