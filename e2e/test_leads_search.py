@@ -35,7 +35,9 @@ def test_log_a_call_on_a_lead_then_convert_it(page: Any, live_server: Any) -> No
 
     # Fields are edited in place: the pencil opens the field, Enter saves it.
     page.get_by_role("button", name="Edit Job title").click()
-    page.locator(".inline-edit").get_by_label("Job title").fill("Giám đốc vận hành")
+    field = page.locator(".inline-edit").get_by_label("Job title")
+    expect(field).to_be_focused()  # the opened field takes the focus
+    field.fill("Giám đốc vận hành")
     page.keyboard.press("Enter")
     expect(page.locator("dl.fields")).to_contain_text("Giám đốc vận hành")
     expect(page.locator(".timeline")).to_contain_text("Giám đốc vận hành")

@@ -587,14 +587,17 @@ class RecordViews:
                 except ValidationError as exc:
                     add_validation_errors(form, exc)
                 else:
+                    page = request.path.rsplit("/field/", 1)[0] + "/"
+                    if not request.htmx:  # a plain form post (no script yet): back to the page
+                        return redirect(page)
                     response = HttpResponse(status=204)
-                    response["HX-Location"] = request.path.rsplit("/field/", 1)[0] + "/"
+                    response["HX-Location"] = page
                     return response
         else:
             form = current
         return render(
             request,
-            "core/_inline_edit.html",
+            "core/_inline_edit.html" if request.htmx else "core/inline_edit_page.html",
             {
                 "form": form,
                 "bf": form[field],

@@ -538,3 +538,12 @@
     }, 150);
   });
 })();
+
+// A field opened for editing in place takes the focus, so the person can type at once.
+document.addEventListener("htmx:afterSwap", function (event) {
+  const form = event.detail.target && event.detail.target.querySelector
+    ? event.detail.target.querySelector(".inline-edit")
+    : null;
+  const input = form && form.querySelector("input:not([type=hidden]), select, textarea");
+  if (input) input.focus();
+});

@@ -15,7 +15,9 @@ from halyard.deals.services import deal_create, pipeline_ensure_default
 def _post(client, url, field, value, model, pk, workspace):
     with scope(workspace=workspace):
         version = model.objects.get(pk=pk).version
-    return client.post(f"{url}field/{field}/", {field: value, "version": version})
+    return client.post(
+        f"{url}field/{field}/", {field: value, "version": version}, HTTP_HX_REQUEST="true"
+    )
 
 
 @pytest.fixture
