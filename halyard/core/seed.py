@@ -416,7 +416,23 @@ def seed_workspace(
             Task.objects.bulk_create(rows, batch_size=1000)
         counts.tasks += size
         say(f"tasks {counts.tasks}/{n_tasks}")
+    _analyze(Company, Contact, Lead, Deal, DealStageChange, Activity, Task, SearchEntry)
     return counts
+
+
+def _analyze(*models: Any) -> None:
+    """Refresh PostgreSQL's statistics after a bulk load.
+
+    Without them the planner still believes the tables are nearly empty and, for example,
+    sorts every contact of the workspace instead of reading the (workspace, id) index.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 @dataclass
