@@ -148,3 +148,17 @@ def country_label(value: Any) -> str:
 def pick(form: Any, names: str) -> list[Any]:
     """Return a form's bound fields named in a comma-separated list, in that order."""
     return [form[n.strip()] for n in names.split(",") if n.strip() in form.fields]
+
+
+@register.filter
+def change_value(value: Any) -> Any:
+    """Show one side of an audited change: "—" for nothing, Yes/No for flags, 0 as 0."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if value is True:
+        return gettext("Yes")
+    if value is False:
+        return gettext("No")
+    return value

@@ -91,3 +91,39 @@ def test_a_field_saved_in_place_leaves_the_others_as_they_were(acme, alice, reco
         )
         assert (deal.next_step, deal.amount, deal.stage.name) == ("Gửi báo giá", 12000, "Proposal")
         assert deal.expected_close is None
+
+
+def test_the_timeline_shows_zero_and_flags_as_values_not_as_nothing(acme, alice, records):
+    from halyard.core.templatetags.halyard import change_value
+
+    assert [change_value(v) for v in (None, "", [], 0, True, False, "x")] == [
+        "—",
+        "—",
+        "—",
+        0,
+        "Yes",
+        "No",
+        "x",
+    ]
+    _contact, _company, deal = records
+    client = client_for(alice)
+    url = f"/w/acme/deals/{deal.pk}/"
+    with scope(workspace=acme):
+        version = Deal.objects.get(pk=deal.pk).version
+    response = client.post(
+        f"/w/acme/deals/{deal.pk}/edit/",
+        {
+            "name": "Kho lạnh",
+            "stage": deal.stage_id,
+            "pipeline": deal.pipeline_id,
+            "amount": "12000",
+            "currency": "USD",
+            "probability": "0",
+            "forecast_category": "pipeline",
+            "owner": alice.pk,
+            "version": version,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(url).content.decode()
+    assert "<del>50</del> → <ins>0</ins>" in page
