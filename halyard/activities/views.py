@@ -20,7 +20,7 @@ from halyard.activities.panel import TABS, TASK, activity_form_for, timeline_con
 from halyard.activities.targets import TARGETS, target_for_member
 from halyard.audit.services import VersionConflict
 from halyard.core.forms import add_validation_errors
-from halyard.core.recordviews import member_choices
+from halyard.core.recordviews import member_choices, restore_with_message, trash_with_message
 from halyard.tasks.forms import TaskForm
 from halyard.workspaces import permissions
 from halyard.workspaces.access import WorkspaceRequest, record_for_member, workspace_view
@@ -153,17 +153,7 @@ def _first_link(activity: Activity) -> tuple[Any, str]:
 def trash(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Move an activity to the trash."""
     activity = record_for_member(request, Activity, pk, action="delete")
-    version = request.POST.get("version", "")
-    try:
-        services.activity_trash(
-            actor=request.actor,
-            activity=activity,
-            expected_version=int(version) if version.isdigit() else None,
-        )
-    except VersionConflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Moved to the trash. You can restore it from there."))
+    trash_with_message(request, activity, services.activity_trash, "activity")
     return redirect(_back(request, activity))
 
 
@@ -172,8 +162,7 @@ def trash(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def restore(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Bring an activity back from the trash."""
     activity = record_for_member(request, Activity, pk, action="delete", trashed=True)
-    services.activity_restore(actor=request.actor, activity=activity)
-    messages.success(request, _("Restored."))
+    restore_with_message(request, activity, services.activity_restore, "activity")
     return redirect(_back(request, activity))
 
 

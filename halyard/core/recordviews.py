@@ -610,15 +610,38 @@ class RecordViews:
 
     def trash_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="delete")
-        self.trash(actor=request.actor, **{self.arg: record})
-        messages.success(request, _("Moved to the trash. You can restore it from there."))
+        trash_with_message(request, record, self.trash, self.arg)
         return redirect(f"{self.name}_list", slug=request.workspace.slug)
 
     def restore_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         record = record_for_member(request, self.model, pk, action="delete", trashed=True)
-        self.restore(actor=request.actor, **{self.arg: record})
-        messages.success(request, _("Restored."))
+        restore_with_message(request, record, self.restore, self.arg)
         return redirect(f"{self.name}_detail", slug=request.workspace.slug, pk=record.pk)
+
+
+def trash_with_message(
+    request: WorkspaceRequest, record: Any, trash: Callable[..., Any], arg: str
+) -> None:
+    """Trash a record as of the version the page showed, and tell the person what happened."""
+    version = request.POST.get("version", "")
+    try:
+        trash(
+            actor=request.actor,
+            expected_version=int(version) if version.isdigit() else None,
+            **{arg: record},
+        )
+    except VersionConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Moved to the trash. You can restore it from there."))
+
+
+def restore_with_message(
+    request: WorkspaceRequest, record: Any, restore: Callable[..., Any], arg: str
+) -> None:
+    """Bring a record back from the trash and say so."""
+    restore(actor=request.actor, **{arg: record})
+    messages.success(request, _("Restored."))
 
 
 def _with_posted(form: RecordForm, posted: Any, field: str) -> QueryDict:

@@ -323,6 +323,21 @@ def _audit(actor: Actor, action: str, obj: Any, changes: dict[str, list[Any]]) -
     event_record(actor=actor, name=name, payload={"id": obj.pk, "changes": changes})
 
 
+def _rename(actor: Actor, obj: Any, name: str, taken: str) -> Any:
+    """Rename a pipeline or lost reason; names are unique in the workspace, case aside."""
+    _require_admin(actor)
+    name = _clean_name(name)
+    with transaction.atomic():
+        others = type(obj).objects.filter(name__iexact=name).exclude(pk=obj.pk)
+        if others.exists():
+            raise ValidationError({"name": taken})
+        if name != obj.name:
+            _audit(actor, AuditAction.UPDATE, obj, {"name": [obj.name, name]})
+            obj.name = name
+            obj.save(update_fields=["name"])
+    return obj
+
+
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
@@ -365,16 +380,7 @@ def pipeline_create(*, actor: Actor, name: str) -> Pipeline:
 
 def pipeline_rename(*, actor: Actor, pipeline: Pipeline, name: str) -> Pipeline:
     """Rename a pipeline."""
-    _require_admin(actor)
-    name = _clean_name(name)
-    with transaction.atomic():
-        if Pipeline.objects.filter(name__iexact=name).exclude(pk=pipeline.pk).exists():
-            raise ValidationError({"name": _("A pipeline with this name already exists.")})
-        if name != pipeline.name:
-            _audit(actor, AuditAction.UPDATE, pipeline, {"name": [pipeline.name, name]})
-            pipeline.name = name
-            pipeline.save(update_fields=["name"])
-    return pipeline
+    return _rename(actor, pipeline, name, _("A pipeline with this name already exists."))
 
 
 def _shift(actor: Actor, items: list[Any], item: Any, offset: int) -> None:
@@ -652,16 +658,7 @@ def lost_reason_create(*, actor: Actor, name: str) -> LostReason:
 
 def lost_reason_rename(*, actor: Actor, reason: LostReason, name: str) -> LostReason:
     """Rename a lost reason (deals that carry it show the new name)."""
-    _require_admin(actor)
-    name = _clean_name(name)
-    with transaction.atomic():
-        if LostReason.objects.filter(name__iexact=name).exclude(pk=reason.pk).exists():
-            raise ValidationError({"name": _("This reason is already on the list.")})
-        if name != reason.name:
-            _audit(actor, AuditAction.UPDATE, reason, {"name": [reason.name, name]})
-            reason.name = name
-            reason.save(update_fields=["name"])
-    return reason
+    return _rename(actor, reason, name, _("This reason is already on the list."))
 
 
 def lost_reason_archive(*, actor: Actor, reason: LostReason, archived: bool = True) -> LostReason:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from halyard.activities.targets import target_for_member
 from halyard.audit.services import VersionConflict
 from halyard.core.forms import add_validation_errors
-from halyard.core.recordviews import member_choices
+from halyard.core.recordviews import member_choices, restore_with_message, trash_with_message
 from halyard.tasks import selectors, services
 from halyard.tasks.forms import TaskForm
 from halyard.tasks.models import Task
@@ -135,17 +135,7 @@ def edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def trash(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Move a task to the trash."""
     task = record_for_member(request, Task, pk, action="delete")
-    version = request.POST.get("version", "")
-    try:
-        services.task_trash(
-            actor=request.actor,
-            task=task,
-            expected_version=int(version) if version.isdigit() else None,
-        )
-    except VersionConflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Moved to the trash. You can restore it from there."))
+    trash_with_message(request, task, services.task_trash, "task")
     return redirect(_back(request, task))
 
 
@@ -154,6 +144,5 @@ def trash(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def restore(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Bring a task back from the trash."""
     task = record_for_member(request, Task, pk, action="delete", trashed=True)
-    services.task_restore(actor=request.actor, task=task)
-    messages.success(request, _("Restored."))
+    restore_with_message(request, task, services.task_restore, "task")
     return redirect(_back(request, task))
