@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from halyard.core.models import Record
+from halyard.core.models import Record, external_id_unique
 
 
 class ActivityKind(models.TextChoices):
@@ -110,13 +110,14 @@ class Activity(Record):
         verbose_name_plural = _("activities")
         ordering = ["-occurred_at", "-pk"]
         constraints = [
+            external_id_unique("activity"),
             models.CheckConstraint(
                 condition=Q(contact__isnull=False)
                 | Q(company__isnull=False)
                 | Q(deal__isnull=False)
                 | Q(lead__isnull=False),
                 name="activity_linked_to_a_record",
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["contact", "-occurred_at"], name="activity_contact_time"),

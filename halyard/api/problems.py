@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from halyard.audit.services import VersionConflict
+from halyard.audit.services import ExternalIdTaken, VersionConflict
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +32,14 @@ class Problem(exceptions.APIException):
         detail: str,
         errors: dict[str, list[str]] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail=detail, code=code)
         self.status_code = status_code
         self.problem_code = code
         self.errors = errors
         self.headers = headers or {}
+        self.extra = extra or {}
 
 
 TITLES = {
@@ -51,6 +53,7 @@ TITLES = {
     412: "Precondition failed",
     413: "Content too large",
     415: "Unsupported media type",
+    422: "Unprocessable content",
     429: "Too many requests",
     500: "Internal server error",
 }
@@ -69,9 +72,13 @@ CODES = {
 
 
 def problem_body(
-    status_code: int, code: str, detail: str, errors: dict[str, Any] | None = None
+    status_code: int,
+    code: str,
+    detail: str,
+    errors: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return a problem document."""
+    """Return a problem document (`extra` adds extension members, e.g. `holder_id`)."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + code,
         "title": TITLES.get(status_code, "Error"),
@@ -81,6 +88,7 @@ def problem_body(
     }
     if errors is not None:
         body["errors"] = errors
+    body.update(extra or {})
     return body
 
 
@@ -90,10 +98,11 @@ def problem_response(
     detail: str,
     errors: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     """Return a DRF response carrying a problem document."""
     return Response(
-        problem_body(status_code, code, detail, errors),
+        problem_body(status_code, code, detail, errors, extra),
         status=status_code,
         headers=headers,
         content_type=CONTENT_TYPE,
@@ -143,7 +152,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     set_rollback()
     if isinstance(exc, Problem):
         return problem_response(
-            exc.status_code, exc.problem_code, str(exc.detail), exc.errors, exc.headers
+            exc.status_code, exc.problem_code, str(exc.detail), exc.errors, exc.headers, exc.extra
         )
     if isinstance(exc, DjangoValidationError):
         return _django_validation(exc)
@@ -153,6 +162,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "version_conflict",
             str(exc),
             headers={"ETag": f'"{exc.record.version}"'},
+        )
+    if isinstance(exc, ExternalIdTaken):
+        return problem_response(
+            409,
+            "external_id_taken",
+            str(exc),
+            {"external_id": [str(exc)]},
+            extra={"holder_id": str(exc.holder_id)},
         )
     if isinstance(exc, Http404 | exceptions.NotFound):
         return problem_response(404, "not_found", _("No such record in this workspace."))

@@ -94,6 +94,9 @@ class ApiSchema(AutoSchema):
                     description="Owner's user id, or `none`.",
                 ),
                 OpenApiParameter("updated_after", str, description="ISO 8601 date or date-time."),
+                OpenApiParameter(
+                    "external_id", str, description="The record with this external id, if any."
+                ),
             ]
             params += [
                 OpenApiParameter(name, ID_TYPE if lookup.endswith("_id") else str)

@@ -50,6 +50,7 @@ class RecordOut(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     deleted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    external_id = serializers.CharField(read_only=True)
 
 
 class RecordIn(StrictSerializer):
@@ -57,6 +58,12 @@ class RecordIn(StrictSerializer):
 
     owner = RefField(_members, allow_null=True, required=False)
     tags = TagsField(required=False)
+    external_id = serializers.CharField(
+        max_length=255,
+        allow_blank=True,
+        required=False,
+        help_text="Your system's key for this record; unique per workspace and record type.",
+    )
 
 
 def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
@@ -373,4 +380,7 @@ class ProblemOut(serializers.Serializer):
     code = serializers.CharField()
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    holder_id = serializers.CharField(
+        required=False, help_text="external_id_taken: the id of the record that has it."
     )

@@ -40,7 +40,7 @@ from halyard.workspaces.access import record_for_member
 from halyard.workspaces.models import Membership
 
 ID = r"[0-9]{1,15}"
-COMMON_PARAMS = ("q", "limit", "cursor", "ordering", "owner", "updated_after")
+COMMON_PARAMS = ("q", "limit", "cursor", "ordering", "owner", "updated_after", "external_id")
 
 
 class ListMixin:
@@ -128,6 +128,12 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
             )
         if updated_after := params.get("updated_after"):
             queryset = queryset.filter(updated_at__gt=parse_moment("updated_after", updated_after))
+        if "external_id" in params:  # given empty, it keeps the records without one
+            external_id = params["external_id"].strip()
+            if external_id:  # `> ''` names the unique index's condition, so SQLite uses it
+                queryset = queryset.filter(external_id=external_id, external_id__gt="")
+            else:
+                queryset = queryset.filter(external_id="")
         for name, lookup in self.filters.items():
             if (value := params.get(name)) is not None:
                 if lookup.endswith("_id"):

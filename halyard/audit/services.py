@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,39 @@ class VersionConflict(Exception):
             )
         )
         self.record = record
+
+
+class ExternalIdTaken(Exception):
+    """Another record of the same type in the workspace already has this external id."""
+
+    def __init__(self, record: Record, holder_id: int) -> None:
+        super().__init__(
+            _("Another %(type)s (id %(id)s) already has the external id “%(value)s”.")
+            % {"type": record._meta.verbose_name, "id": holder_id, "value": record.external_id}
+        )
+        self.holder_id = holder_id
+        self.value = record.external_id
+
+
+def _save(record: Record) -> None:
+    """Save the record; a clash on its external id becomes ExternalIdTaken naming the holder."""
+    if not record.external_id:
+        record.save()
+        return
+    try:
+        with transaction.atomic():  # a savepoint, so the clash does not spoil the transaction
+            record.save()
+    except IntegrityError:
+        holder = (
+            type(record)
+            ._base_manager.filter(workspace_id=record.workspace_id, external_id=record.external_id)
+            .exclude(pk=record.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if holder is None:
+            raise
+        raise ExternalIdTaken(record, holder) from None
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -120,7 +153,7 @@ def record_insert(
             record.owner = actor.user
         record.source = actor.source
         record.version = 1
-        record.save()
+        _save(record)
         if tags:
             record.tags.set(tags)
         if related is not None:
@@ -165,7 +198,7 @@ def record_apply(
             return current
         current.version += 1
         current.updated_at = timezone.now()
-        current.save()
+        _save(current)
         audit_write(actor=actor, action=AuditAction.UPDATE, obj=current, changes=changes)
         search_sync(current)
         event_record(

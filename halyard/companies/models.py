@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from halyard.core.models import Record, WorkspaceScoped
+from halyard.core.models import Record, WorkspaceScoped, external_id_unique
 from halyard.core.phones import phone_national_digits
 from halyard.core.social import SOCIAL_NETWORKS
 
@@ -108,6 +108,7 @@ class Company(Record):
             models.Index(fields=["workspace", "created_at", "id"], name="company_ws_created"),
             models.Index(fields=["workspace", "domain"], name="company_ws_domain"),
         ]
+        constraints = [external_id_unique("company")]
 
     def __str__(self) -> str:
         return self.name

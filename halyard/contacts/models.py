@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from halyard.core.models import Record, WorkspaceScoped
+from halyard.core.models import Record, WorkspaceScoped, external_id_unique
 from halyard.core.phones import phone_national_digits
 from halyard.core.social import SOCIAL_NETWORKS
 
@@ -134,6 +134,7 @@ class Contact(Record):
             models.Index(fields=["workspace", "email"], name="contact_ws_email"),
             models.Index(fields=["workspace", "phone"], name="contact_ws_phone"),
         ]
+        constraints = [external_id_unique("contact")]
 
     def __str__(self) -> str:
         return self.full_name

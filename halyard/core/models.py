@@ -24,6 +24,12 @@ class RecordQuerySet(models.QuerySet):
         """Keep records that are in the trash."""
         return self.filter(deleted_at__isnull=False)
 
+    def with_external_ids(self, values: Any) -> RecordQuerySet:
+        """Keep records (trashed ones too) whose external id is one of `values`."""
+        # The `> ''` term repeats the unique index's condition word for word, so SQLite (which
+        # only uses a partial index when the query names its condition) reads that index.
+        return self.filter(external_id__in=list(values), external_id__gt="")
+
 
 RecordManager = models.Manager.from_queryset(RecordQuerySet)
 
@@ -69,6 +75,13 @@ class Record(WorkspaceScoped):
     version = models.PositiveIntegerField(default=1, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("The key another system (an ERP, a website) knows this record by."),
+    )
 
     objects = ScopedManager(workspace="workspace", _manager_class=RecordManager)  # type: ignore[misc]
 
@@ -92,6 +105,8 @@ class Record(WorkspaceScoped):
                 value = getattr(self, name)
             data[name] = _jsonable(value)
         data["custom"] = dict(self.custom or {})
+        if self.external_id:
+            data["external_id"] = self.external_id
         if self.pk and hasattr(self, "tags"):
             data["tags"] = sorted(t.name for t in self.tags.all())
         return data
@@ -99,6 +114,15 @@ class Record(WorkspaceScoped):
     @property
     def is_trashed(self) -> bool:
         return self.deleted_at is not None
+
+
+def external_id_unique(prefix: str) -> models.UniqueConstraint:
+    """Return the constraint that keeps a set external id unique per workspace (trash included)."""
+    return models.UniqueConstraint(
+        fields=["workspace", "external_id"],
+        condition=models.Q(external_id__gt=""),
+        name=f"{prefix}_ws_external_id",
+    )
 
 
 def _jsonable(value: Any) -> Any:

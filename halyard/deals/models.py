@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from halyard.core.models import Record, WorkspaceScoped
+from halyard.core.models import Record, WorkspaceScoped, external_id_unique
 
 
 class StageKind(models.TextChoices):
@@ -226,6 +226,7 @@ class Deal(Record):
             models.Index(fields=["workspace", "created_at", "id"], name="deal_ws_created"),
             models.Index(fields=["stage", "expected_close", "id"], name="deal_stage_close"),
         ]
+        constraints = [external_id_unique("deal")]
 
     def __str__(self) -> str:
         return self.name

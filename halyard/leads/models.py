@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from halyard.contacts.models import full_name
-from halyard.core.models import Record
+from halyard.core.models import Record, external_id_unique
 
 
 class LeadStatus(models.TextChoices):
@@ -103,10 +103,11 @@ class Lead(Record):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         constraints = [
+            external_id_unique("lead"),
             models.CheckConstraint(
                 condition=~Q(last_name="", first_name="", company_name=""),
                 name="lead_has_a_name",
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "id"], name="lead_ws_status"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from halyard.core.models import Record
+from halyard.core.models import Record, external_id_unique
 
 
 class TaskPriority(models.TextChoices):
@@ -77,6 +77,7 @@ class Task(Record):
                 condition=models.Q(reminded_at__isnull=True),
             ),
         ]
+        constraints = [external_id_unique("task")]
 
     def __str__(self) -> str:
         return self.title
