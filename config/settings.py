@@ -318,6 +318,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LeadConvertCompanyEnum": ["match", "new", "none"],
         "LeadConvertContactEnum": ["match", "new"],
+        "BulkMatchOnEmailEnum": ["id", "external_id", "email"],
+        "BulkMatchOnDomainEnum": ["id", "external_id", "domain"],
+        "BulkMatchOnEnum": ["id", "external_id"],
     },
 }
 

@@ -24,6 +24,7 @@ from halyard.api.base import (
     respond,
     stale,
 )
+from halyard.api.bulk import BulkMixin
 from halyard.audit.services import VersionConflict
 from halyard.companies import services as company_services
 from halyard.companies.models import Company
@@ -67,7 +68,7 @@ class ListMixin:
                 raise bad_param(name, _("This parameter contains a NUL character."))
 
 
-class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
+class RecordViewSet(BulkMixin, ListMixin, ApiView, viewsets.ViewSet):
     """List, read, create, change, trash and restore one record type through its services."""
 
     lookup_value_regex = ID
