@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "halyard.core.jobs.relay_outbox", "schedule": 10.0},
     "task-reminders": {"task": "halyard.tasks.jobs.send_task_reminders", "schedule": 60.0},
     "imports-resume": {"task": "halyard.imports.jobs.resume_imports", "schedule": 120.0},
+    "api-idempotency-purge": {
+        "task": "halyard.api.jobs.purge_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -295,6 +299,8 @@ MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 25 * 1024 * 1024)
 API_MAX_BODY = envint("API_MAX_BODY", 1024 * 1024)
 API_RATE_LIMIT = envint("API_RATE_LIMIT", 600)  # requests per minute and key
 API_WORKSPACE_RATE_LIMIT = envint("API_WORKSPACE_RATE_LIMIT", 3000)  # per minute and workspace
+API_IDEMPOTENCY_TTL = envint("API_IDEMPOTENCY_TTL", 24 * 3600)  # seconds an answer is replayed
+API_IDEMPOTENCY_LOCK = envint("API_IDEMPOTENCY_LOCK", 300)  # seconds before a stuck key is freed
 REST_FRAMEWORK = {
     # Views declare their own: halyard.api.base.ApiView (key auth, no sessions).
     "DEFAULT_AUTHENTICATION_CLASSES": [],

@@ -26,7 +26,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from halyard.api.auth import ApiKeyAuthentication
-from halyard.api.models import ApiKey
+from halyard.api.idempotency import Replay, idempotency_begin, idempotency_finish
+from halyard.api.models import ApiKey, IdempotentRequest
 from halyard.api.problems import Problem, exception_handler
 from halyard.core.context import Actor, Source, client_ip
 from halyard.core.listing import Sort, keyset_page
@@ -121,6 +122,7 @@ class ApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self._scope = ExitStack()
         self._rate_headers: dict[str, str] = {}
+        self._idempotent: IdempotentRequest | None = None
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -145,6 +147,12 @@ class ApiView(APIView):
             ip=client_ip(request._request),
         )
         self._scope.enter_context(scope(workspace=membership.workspace))
+        self._idempotent = idempotency_begin(request)
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, Replay):
+            return exc.response
+        return super().handle_exception(exc)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         scope_stack = getattr(self, "_scope", None)
@@ -153,6 +161,7 @@ class ApiView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         for name, value in getattr(self, "_rate_headers", {}).items():
             response.setdefault(name, value)
+        idempotency_finish(getattr(self, "_idempotent", None), response)
         return response
 
     @property

@@ -68,3 +68,30 @@ class ApiKey(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == KeyScope.WRITE
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a write sent with an Idempotency-Key, kept to replay it for a while.
+
+    A row without `status_code` is a request still running (or one whose process died: it is
+    taken over after `API_IDEMPOTENCY_LOCK` seconds).
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the method, path and body
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    headers = models.JSONField(default=dict, blank=True)  # ETag and Location of the answer
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_once")
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="idempotency_expiry")]
+
+    def __str__(self) -> str:
+        return self.key

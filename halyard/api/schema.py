@@ -12,7 +12,7 @@ from halyard.api.serializers import ProblemOut
 
 PROBLEM = "application/problem+json"
 READ_ERRORS = (400, 401, 403, 404, 429)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429)
 _pages: dict[str, Any] = {}
 ID_TYPE = {"type": "string", "pattern": "^[0-9]{1,15}$"}
 
@@ -81,6 +81,19 @@ class ApiSchema(AutoSchema):
                     str,
                     OpenApiParameter.HEADER,
                     description='The ETag you read (e.g. "3"); a stale one answers 412.',
+                )
+            )
+        if self.method in ("POST", "PATCH", "DELETE"):
+            params.append(
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    {"type": "string", "minLength": 1, "maxLength": 255},
+                    OpenApiParameter.HEADER,
+                    description=(
+                        "Any unique string (e.g. a UUID). The first answer is kept for 24 hours "
+                        "and replayed, with `Idempotent-Replayed: true`, for a repeat of the same "
+                        "request; another request with the same key answers 422."
+                    ),
                 )
             )
         if self._action() != "list":
