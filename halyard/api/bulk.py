@@ -380,8 +380,8 @@ class BulkMixin:
 
     def _create(self, item: Item, context: dict[str, Any]) -> Any:
         values = self._validated(item, False, None, context)
-        with transaction.atomic():
-            record = type(self).create_service(actor=self.request.actor, values=values)  # type: ignore[attr-defined]
+        # Each service is one atomic block: inside the request's transaction, a savepoint.
+        record = type(self).create_service(actor=self.request.actor, values=values)  # type: ignore[attr-defined]
         item.result["status"] = Status.CREATED
         return record
 
@@ -413,13 +413,12 @@ class BulkMixin:
             # make a secondary address the primary one.
             del item.data[item.match_on]
         values = self._validated(item, True, record, context)
-        with transaction.atomic():
-            updated = type(self).update_service(  # type: ignore[attr-defined]
-                actor=self.request.actor,
-                expected_version=record.version,
-                values=values,
-                **{self.record_arg: record},  # type: ignore[attr-defined]
-            )
+        updated = type(self).update_service(  # type: ignore[attr-defined]
+            actor=self.request.actor,
+            expected_version=record.version,
+            values=values,
+            **{self.record_arg: record},  # type: ignore[attr-defined]
+        )
         changed = updated.version != record.version
         item.result["status"] = Status.UPDATED if changed else Status.UNCHANGED
         return updated
