@@ -52,6 +52,7 @@ def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
     client = ApiClient(None)
     ids = {"STAGE_ID": str(open_stage.pk), "WON_STAGE_ID": str(won_stage.pk)}
     examples = curl_examples()
+    sent: set[str] = set()
     assert len(examples) >= 8
     for command in examples:
         for name, value in sorted(ids.items(), key=lambda kv: -len(kv[0])):
@@ -63,6 +64,13 @@ def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
             method, path, raw=body.encode() if body else None, content_type=content_type, **extra
         )
         assert response.status_code in (200, 201), (command, response.content[:500])
+        if "Idempotency_Key" in extra:  # the documented retry replays the first answer
+            replay = response.get("Idempotent-Replayed")
+            assert replay == ("true" if command in sent else None), command
+        sent.add(command)
+        if path.endswith("/bulk"):
+            results = response.json()["results"]
+            assert results and all(r["status"] != "error" for r in results), results
         if path == "/api/v1/leads" and method == "POST":
             ids["LEAD_ID"] = response.json()["id"]
         if path == "/api/v1/deals" and method == "POST":
