@@ -111,6 +111,9 @@ def _key_of(item: Item, match_on: str) -> Any:
     if not value:
         message = _("This record has no %(key)s to match on.") % {"key": match_on}
         raise ItemError("match_missing", message, {match_on: [message]})
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL refuses NUL in text
+        message = _("This value contains a NUL character.")
+        raise ItemError("invalid", message, {match_on: [message]})
     return value
 
 

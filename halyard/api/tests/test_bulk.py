@@ -348,12 +348,18 @@ def test_wrong_types_inside_records_are_per_record_errors(acme: Any, alice_api: 
             {"external_id": "x" * 256, "last_name": "Long"},
             {"external_id": "u", "last_name": "U", "unknown": 1},
             {"external_id": "n", "last_name": "N", "company": "99999"},
+            {"external_id": "nul\x00", "last_name": "N"},
         ],
     )
-    assert _statuses(body) == ["error"] * 10
+    assert _statuses(body) == ["error"] * 11
     assert {r["code"] for r in body["results"]} <= {"invalid", "match_missing"}
     with scope(workspace=acme):
         assert not Contact.objects.exists()
+
+
+def test_a_nul_in_an_e_mail_key_is_a_record_error(acme: Any, alice_api: ApiClient) -> None:
+    body = _bulk(alice_api, "leads", [{"email": "a\x00@x.vn", "last_name": "N"}], "email")
+    assert body["results"][0]["code"] == "invalid"
 
 
 def test_an_empty_list_answers_an_empty_result(acme: Any, alice_api: ApiClient) -> None:
