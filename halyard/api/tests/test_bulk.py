@@ -368,3 +368,18 @@ def test_an_empty_list_answers_an_empty_result(acme: Any, alice_api: ApiClient) 
         "results": [],
         "summary": {"created": 0, "updated": 0, "unchanged": 0, "error": 0},
     }
+
+
+def test_matching_takes_a_few_queries_whatever_the_number_of_records(
+    acme: Any, alice_api: ApiClient
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for count in (3, 30):
+        records = [{"external_id": f"q-{count}-{i}", "last_name": "Q"} for i in range(count)]
+        _bulk(alice_api, "contacts", records)
+        with CaptureQueriesContext(connection) as queries:
+            assert _statuses(_bulk(alice_api, "contacts", records)) == ["unchanged"] * count
+        lookups = [q["sql"] for q in queries.captured_queries if '"external_id" IN' in q["sql"]]
+        assert len(lookups) == 1
