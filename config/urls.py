@@ -52,6 +52,12 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("activities/<int:pk>/delete/", activity_views.trash, name="activities_trash"),
     path("activities/<int:pk>/restore/", activity_views.restore, name="activities_restore"),
     path("activities/<int:pk>/invite.ics", activity_views.invitation, name="activities_ics"),
+    path(
+        "<str:record_type>/<int:pk>/meetings.ics",
+        activity_views.record_meetings,
+        name="activities_record_ics",
+    ),
+    path("my-work/meetings.ics", activity_views.my_meetings, name="my_meetings_ics"),
     path("<str:record_type>/<int:pk>/task/", task_views.add_to_record, name="task_add"),
     path("my-work/", task_views.my_work, name="my_work"),
     path("tasks/<int:pk>/done/", task_views.complete, name="task_complete"),
