@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "halyard.core.jobs.relay_outbox", "schedule": 10.0},
     "task-reminders": {"task": "halyard.tasks.jobs.send_task_reminders", "schedule": 60.0},
     "imports-resume": {"task": "halyard.imports.jobs.resume_imports", "schedule": 120.0},
+    "imports-abandoned": {
+        "task": "halyard.imports.jobs.remove_abandoned_imports",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
