@@ -27,6 +27,10 @@ def custom_field_create(
     if not permissions.is_admin(actor.membership):
         raise PermissionDenied(_("Only administrators can define custom fields."))
     label = label.strip()
+    if not label:
+        raise ValidationError({"label": _("Give the field a name.")})
+    if field_type not in FieldType.values:
+        raise ValidationError({"field_type": _("Choose a type from the list.")})
     key = slugify(label).replace("-", "_")[:40] or f"field_{CustomField.objects.count() + 1}"
     if CustomField.objects.filter(record_type=record_type, key=key).exists():
         raise ValidationError({"label": _("A field with this name exists already.")})
@@ -60,3 +64,29 @@ def tag_create(*, actor: Actor, name: str) -> Tag:
         raise ValidationError({"name": _("Enter a name for the tag.")})
     tag, _created = Tag.objects.get_or_create(workspace=actor.workspace, name=name)
     return tag
+
+
+def custom_field_options_add(
+    *, actor: Actor, definition: CustomField, options: list[str]
+) -> CustomField:
+    """Add choices to a select or multi-select field (existing ones and blanks are skipped)."""
+    if not permissions.is_admin(actor.membership):
+        raise PermissionDenied(_("Only administrators can define custom fields."))
+    if definition.field_type not in {FieldType.SELECT, FieldType.MULTI_SELECT}:
+        raise ValidationError(_("Only a select field has choices."))
+    before = list(definition.options or [])
+    added = [o for o in dict.fromkeys(o.strip() for o in options) if o and o not in before]
+    if any(len(o) > 200 for o in added):
+        raise ValidationError(_("A choice can be at most 200 characters long."))
+    if not added:
+        return definition
+    with transaction.atomic():
+        definition.options = before + added
+        definition.save(update_fields=["options"])
+        audit_write(
+            actor=actor,
+            action=AuditAction.SETTINGS_CHANGE,
+            obj=definition,
+            changes={"options": [before, definition.options]},
+        )
+    return definition
