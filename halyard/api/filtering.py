@@ -23,6 +23,7 @@ from halyard.customfields.values import filter_custom
 CUSTOM_PREFIX = "custom."
 MAX_IN = 100
 BIG = 2**63 - 1
+LIMIT = Decimal(10) ** 15
 # Operators each kind of field takes ("eq" is also the bare `?field=v`).
 OPERATORS: dict[str, tuple[str, ...]] = {
     "text": ("eq", "ne", "contains", "in", "isnull"),
@@ -169,7 +170,9 @@ def _decimal(param: str, raw: str) -> Decimal:
         number = Decimal(raw.strip())
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or len(raw.strip()) > 30:
+    # Beyond 15 digits before the point no stored amount can match, and the database's
+    # decimal conversion would fail: say so instead.
+    if number is None or not number.is_finite() or len(raw.strip()) > 30 or abs(number) >= LIMIT:
         raise bad_param(param, _("Give a number, e.g. 1250.50."))
     return number
 

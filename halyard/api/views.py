@@ -393,10 +393,16 @@ class PipelineViewSet(ListMixin, ApiView, viewsets.ViewSet):
         stages: Any = models.Prefetch("stages", queryset=Stage.objects.order_by("position", "pk"))
         return Pipeline.objects.prefetch_related(stages)
 
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return model_filters(Pipeline)
+
     def list(self, request: Request) -> Response:
-        self.check_params(request, ("limit", "cursor", "ordering"))
+        self.check_params(request, ("limit", "cursor", "ordering", *self.field_params(request)))
         rows, next_cursor = page(
-            self.queryset(), request.query_params, self.orderings, self.default_ordering
+            self.filter_fields(self.queryset(), request.query_params),
+            request.query_params,
+            self.orderings,
+            self.default_ordering,
         )
         return Response(
             {"results": s.PipelineOut(rows, many=True).data, "next_cursor": next_cursor}
@@ -423,10 +429,23 @@ class UserViewSet(ListMixin, ApiView, viewsets.ViewSet):
             workspace=self.request.workspace
         )
 
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return {
+            "id": FieldFilter("id", "user_id", "id"),
+            "email": FieldFilter("email", "user__email", "text"),
+            "full_name": FieldFilter("full_name", "user__full_name", "text"),
+            "role": FieldFilter("role", "role__key", "text"),
+            "is_active": FieldFilter("is_active", "is_active", "bool"),
+            "joined_at": FieldFilter("joined_at", "joined_at", "datetime"),
+        }
+
     def list(self, request: Request) -> Response:
-        self.check_params(request, ("limit", "cursor", "ordering"))
+        self.check_params(request, ("limit", "cursor", "ordering", *self.field_params(request)))
         rows, next_cursor = page(
-            self.queryset(), request.query_params, self.orderings, self.default_ordering
+            self.filter_fields(self.queryset(), request.query_params),
+            request.query_params,
+            self.orderings,
+            self.default_ordering,
         )
         return Response({"results": s.MemberOut(rows, many=True).data, "next_cursor": next_cursor})
 

@@ -239,3 +239,35 @@ def test_a_filtered_page_costs_the_same_queries_for_few_or_many_rows(
     many, rows = count()
     assert rows == 10
     assert many == few, (few, many)
+
+
+def test_pipelines_and_users_filter_too(acme: Any, alice: Any, bob: Any, alice_api: Any) -> None:
+    pipeline, _stages = sales_pipeline(acme, alice)
+    found = alice_api.get(f"/api/v1/pipelines?name={pipeline.name}").json()["results"]
+    assert [p["id"] for p in found] == [str(pipeline.pk)]
+    assert alice_api.get("/api/v1/pipelines?name=Nope").json()["results"] == []
+    members = alice_api.get(f"/api/v1/users?email={bob.email}").json()["results"]
+    assert [m["id"] for m in members] == [str(bob.pk)]
+    assert len(alice_api.get("/api/v1/users?is_active=true").json()["results"]) == 2
+    problem(alice_api.get("/api/v1/users?joined_at__gt=soon"), 400, "invalid_parameter")
+    problem(alice_api.get("/api/v1/users?shoe_size=4"), 400, "unknown_parameter")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "version__gt=9999999999",
+        "version__in=9999999999,1",
+        "version=9999999999",
+        "id=999999999999999",
+        "company__in=999999999999999",
+        "custom.employees__gt=999999999999999999",
+    ],
+)
+def test_numbers_beyond_a_column_are_no_server_error(
+    acme: Any, alice: Any, alice_api: Any, query: str
+) -> None:
+    _fields(acme, alice)
+    alice_api.post("/api/v1/contacts", {"last_name": "X"})
+    assert alice_api.get(f"/api/v1/contacts?{query}").status_code in (200, 400)
+    assert alice_api.get("/api/v1/deals?amount__gt=1e30").status_code == 400
