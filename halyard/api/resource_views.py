@@ -139,11 +139,7 @@ class NoteViewSet(ActivityViewSet):
         return note
 
     def validated(self, partial: bool, record: Any = None) -> dict[str, Any]:
-        _object(self.request)
-        shape = self.patch_input if partial else self.input
-        serializer = shape(data=self.request.data, partial=partial, context=self.context)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
+        values = LinkedRecordViewSet.validated(self, partial, record)
         if record is None:
             values["kind"] = ActivityKind.NOTE
         else:
@@ -171,12 +167,6 @@ class TaskViewSet(LinkedRecordViewSet):
     trash_service = staticmethod(task_services.task_trash)
     restore_service = staticmethod(task_services.task_restore)
     record_arg = "task"
-
-    def field_filters(self) -> dict[str, FieldFilter]:
-        filters = model_filters(self.model)
-        filters.pop("completed_at", None)
-        filters["completed_at"] = FieldFilter("completed_at", "completed_at", "datetime", True)
-        return filters
 
     def validated(self, partial: bool, record: Any = None) -> dict[str, Any]:
         values = super().validated(partial, record)
