@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LeadConvertCompanyEnum": ["match", "new", "none"],
         "LeadConvertContactEnum": ["match", "new"],
+        "TaskStatusEnum": "halyard.tasks.models.TaskStatus",
     },
 }
 

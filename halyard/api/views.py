@@ -24,6 +24,8 @@ from halyard.api.base import (
     respond,
     stale,
 )
+from halyard.api.filtering import FieldFilter, apply_field_filters, model_filters, recognised
+from halyard.api.timelines import TimelineMixin
 from halyard.audit.services import VersionConflict
 from halyard.companies import services as company_services
 from halyard.companies.models import Company
@@ -31,6 +33,7 @@ from halyard.contacts import services as contact_services
 from halyard.contacts.models import Contact
 from halyard.core.listing import apply_search
 from halyard.core.models import Record
+from halyard.customfields.models import RecordType
 from halyard.deals import services as deal_services
 from halyard.deals.models import Deal, Pipeline, Stage
 from halyard.leads import services as lead_services
@@ -49,6 +52,32 @@ class ListMixin:
     filters: ClassVar[dict[str, str]] = {}  # parameter -> lookup
     orderings: ClassVar[dict[str, str]] = {"id": "pk"}
     default_ordering = "-id"
+
+    def field_filters(self) -> dict[str, FieldFilter]:
+        """Return the fields this list filters on with `?<field>__<op>=` (none by default)."""
+        return {}
+
+    def field_params(self, request: Request) -> tuple[str, ...]:
+        """Return the query parameters that are field filters of this list."""
+        filters = self.field_filters()
+        custom = self.custom_record_type() is not None
+        return tuple(p for p in request.query_params if recognised(p, filters, custom))
+
+    def custom_record_type(self) -> str | None:
+        """Return the record type whose custom fields filter this list (None: no custom fields)."""
+        return None
+
+    def filter_fields(
+        self, queryset: models.QuerySet, params: Any, skip: tuple[str, ...] = ()
+    ) -> models.QuerySet:
+        """Apply the field filters among the query parameters."""
+        return apply_field_filters(
+            queryset,
+            params,
+            self.field_filters(),
+            record_type=self.custom_record_type(),
+            skip=skip,
+        )
 
     def check_params(self, request: Request, allowed: tuple[str, ...]) -> None:
         unknown = sorted(set(request.query_params) - set(allowed))
@@ -77,6 +106,12 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
     search_fields: ClassVar[list[str]] = []
     related: ClassVar[tuple[str, ...]] = ()
     prefetch: ClassVar[tuple[str, ...]] = ("tags",)
+
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return model_filters(self.model)
+
+    def custom_record_type(self) -> str | None:
+        return self.model.module if self.model.module in RecordType.values else None
 
     def queryset(self, trashed: bool = False) -> models.QuerySet:
         base = self.model.objects.trashed() if trashed else self.model.objects.alive()
@@ -118,7 +153,7 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
     record_arg: ClassVar[str]
 
     def list(self, request: Request) -> Response:
-        self.check_params(request, COMMON_PARAMS + tuple(self.filters))
+        self.check_params(request, COMMON_PARAMS + tuple(self.filters) + self.field_params(request))
         params = request.query_params
         queryset = self.queryset()
         queryset = apply_search(queryset, params.get("q", "").strip()[:200], self.search_fields)
@@ -133,6 +168,7 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
                 if lookup.endswith("_id"):
                     value = parse_id(name, value)
                 queryset = queryset.filter(**{lookup: value})
+        queryset = self.filter_fields(queryset, params, COMMON_PARAMS + tuple(self.filters))
         rows, next_cursor = page(queryset, params, self.orderings, self.default_ordering)
         data = self.output(rows, many=True, context=self.context).data
         return Response({"results": data, "next_cursor": next_cursor})
@@ -190,7 +226,7 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
         return self.fresh(record)
 
 
-class ContactViewSet(RecordViewSet):
+class ContactViewSet(RecordViewSet, TimelineMixin):
     model = Contact
     output = s.ContactOut
     input = s.ContactIn
@@ -214,7 +250,7 @@ class ContactViewSet(RecordViewSet):
     record_arg = "contact"
 
 
-class CompanyViewSet(RecordViewSet):
+class CompanyViewSet(RecordViewSet, TimelineMixin):
     model = Company
     output = s.CompanyOut
     input = s.CompanyIn
@@ -234,7 +270,7 @@ class CompanyViewSet(RecordViewSet):
     record_arg = "company"
 
 
-class LeadViewSet(RecordViewSet):
+class LeadViewSet(RecordViewSet, TimelineMixin):
     model = Lead
     output = s.LeadOut
     input = s.LeadIn
@@ -292,7 +328,7 @@ class LeadViewSet(RecordViewSet):
         return respond(body, version=lead.version)
 
 
-class DealViewSet(RecordViewSet):
+class DealViewSet(RecordViewSet, TimelineMixin):
     model = Deal
     output = s.DealOut
     input = s.DealIn
@@ -357,10 +393,16 @@ class PipelineViewSet(ListMixin, ApiView, viewsets.ViewSet):
         stages: Any = models.Prefetch("stages", queryset=Stage.objects.order_by("position", "pk"))
         return Pipeline.objects.prefetch_related(stages)
 
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return model_filters(Pipeline)
+
     def list(self, request: Request) -> Response:
-        self.check_params(request, ("limit", "cursor", "ordering"))
+        self.check_params(request, ("limit", "cursor", "ordering", *self.field_params(request)))
         rows, next_cursor = page(
-            self.queryset(), request.query_params, self.orderings, self.default_ordering
+            self.filter_fields(self.queryset(), request.query_params),
+            request.query_params,
+            self.orderings,
+            self.default_ordering,
         )
         return Response(
             {"results": s.PipelineOut(rows, many=True).data, "next_cursor": next_cursor}
@@ -387,10 +429,23 @@ class UserViewSet(ListMixin, ApiView, viewsets.ViewSet):
             workspace=self.request.workspace
         )
 
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return {
+            "id": FieldFilter("id", "user_id", "id"),
+            "email": FieldFilter("email", "user__email", "text"),
+            "full_name": FieldFilter("full_name", "user__full_name", "text"),
+            "role": FieldFilter("role", "role__key", "text"),
+            "is_active": FieldFilter("is_active", "is_active", "bool"),
+            "joined_at": FieldFilter("joined_at", "joined_at", "datetime"),
+        }
+
     def list(self, request: Request) -> Response:
-        self.check_params(request, ("limit", "cursor", "ordering"))
+        self.check_params(request, ("limit", "cursor", "ordering", *self.field_params(request)))
         rows, next_cursor = page(
-            self.queryset(), request.query_params, self.orderings, self.default_ordering
+            self.filter_fields(self.queryset(), request.query_params),
+            request.query_params,
+            self.orderings,
+            self.default_ordering,
         )
         return Response({"results": s.MemberOut(rows, many=True).data, "next_cursor": next_cursor})
 

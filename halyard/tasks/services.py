@@ -45,6 +45,8 @@ def task_create(*, actor: Actor, values: dict[str, Any]) -> Task:
     """Create a task; linked records must belong to the workspace."""
     values = dict(values)
     _validate(actor=actor, values=values)
+    if values.get("status") in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        values["completed_at"] = timezone.now()  # logged as already closed
     return record_insert(actor=actor, record=Task(**values))
 
 
