@@ -247,11 +247,10 @@ def parse_id(name: str, raw: str) -> int:
     return int(raw)
 
 
-def page(
-    queryset: models.QuerySet, params: Any, orderings: dict[str, str], default: str
-) -> tuple[list[Any], str | None]:
-    """Return one keyset page and the signed cursor of the next (None on the last page)."""
-    limit = parse_limit(params)
+def sort_from(
+    model: type[models.Model], params: Any, orderings: dict[str, str], default: str
+) -> tuple[str, Sort]:
+    """Return the `ordering` asked for (or the default) and the keyset sort it means."""
     ordering = params.get("ordering") or default
     if ordering.removeprefix("-") not in orderings:
         raise bad_param(
@@ -260,7 +259,15 @@ def page(
             % {"names": ", ".join(sorted(orderings))},
         )
     path = orderings[ordering.removeprefix("-")]
-    sort = Sort(F(path), ordering.startswith("-"), _nullable(queryset.model, path))
+    return ordering, Sort(F(path), ordering.startswith("-"), _nullable(model, path))
+
+
+def page(
+    queryset: models.QuerySet, params: Any, orderings: dict[str, str], default: str
+) -> tuple[list[Any], str | None]:
+    """Return one keyset page and the signed cursor of the next (None on the last page)."""
+    limit = parse_limit(params)
+    ordering, sort = sort_from(queryset.model, params, orderings, default)
     after = None
     if token := params.get("cursor"):
         try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 from halyard.api.filtering import OPERATORS
 from halyard.api.serializers import ProblemOut
+from halyard.core.export import XLSX_TYPE
 
 PROBLEM = "application/problem+json"
 READ_ERRORS = (400, 401, 403, 404, 429)
@@ -60,6 +62,14 @@ class ApiSchema(AutoSchema):
     def get_response_serializers(self) -> Any:
         action = self._action()
         view = self.view
+        if action == "export":
+            files: dict[Any, Any] = {
+                (200, "text/csv"): OpenApiTypes.STR,
+                (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            }
+            for code in READ_ERRORS:
+                files[(code, PROBLEM)] = ProblemOut
+            return files
         output = getattr(view, f"{action}_output", None) or view.output
         if action == "list" or action in getattr(view, "paged_actions", ()):
             main: dict[Any, Any] = {200: page_of(output)}
@@ -88,7 +98,16 @@ class ApiSchema(AutoSchema):
             )
         if self._action() in getattr(view, "paged_actions", ()):
             return params + page_parameters()
-        if self._action() != "list":
+        if self._action() == "export":
+            params.append(
+                OpenApiParameter(
+                    "format",
+                    str,
+                    enum=["csv", "xlsx"],
+                    description="`csv` (UTF-8 with BOM, the default) or `xlsx`.",
+                )
+            )
+        elif self._action() != "list":
             return params
         if hasattr(view, "model"):
             params += [
@@ -106,13 +125,9 @@ class ApiSchema(AutoSchema):
             ]
         params += field_parameters(view, {p.name for p in params})
         orderings = sorted(view.orderings)
+        if self._action() == "list":
+            params += page_parameters()
         params += [
-            OpenApiParameter(
-                "limit",
-                {"type": "integer", "minimum": 1, "maximum": 200},
-                description="Rows per page, 1 to 200 (default 50).",
-            ),
-            OpenApiParameter("cursor", str, description="The `next_cursor` of the last page."),
             OpenApiParameter(
                 "ordering",
                 str,

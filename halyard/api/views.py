@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -22,6 +25,7 @@ from halyard.api.base import (
     parse_id,
     parse_moment,
     respond,
+    sort_from,
     stale,
 )
 from halyard.api.filtering import FieldFilter, apply_field_filters, model_filters, recognised
@@ -31,9 +35,11 @@ from halyard.companies import services as company_services
 from halyard.companies.models import Company
 from halyard.contacts import services as contact_services
 from halyard.contacts.models import Contact
+from halyard.core.export import XLSX_TYPE, records_export_csv, records_export_xlsx
 from halyard.core.listing import apply_search
 from halyard.core.models import Record
-from halyard.customfields.models import RecordType
+from halyard.core.recordviews import member_choices
+from halyard.customfields.models import CustomField, RecordType
 from halyard.deals import services as deal_services
 from halyard.deals.models import Deal, Pipeline, Stage
 from halyard.leads import services as lead_services
@@ -155,6 +161,14 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         self.check_params(request, COMMON_PARAMS + tuple(self.filters) + self.field_params(request))
         params = request.query_params
+        queryset = self.filtered(request)
+        rows, next_cursor = page(queryset, params, self.orderings, self.default_ordering)
+        data = self.output(rows, many=True, context=self.context).data
+        return Response({"results": data, "next_cursor": next_cursor})
+
+    def filtered(self, request: Request) -> models.QuerySet:
+        """Return the visible records the list's parameters (search, filters) select."""
+        params = request.query_params
         queryset = self.queryset()
         queryset = apply_search(queryset, params.get("q", "").strip()[:200], self.search_fields)
         if owner := params.get("owner"):
@@ -168,10 +182,7 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
                 if lookup.endswith("_id"):
                     value = parse_id(name, value)
                 queryset = queryset.filter(**{lookup: value})
-        queryset = self.filter_fields(queryset, params, COMMON_PARAMS + tuple(self.filters))
-        rows, next_cursor = page(queryset, params, self.orderings, self.default_ordering)
-        data = self.output(rows, many=True, context=self.context).data
-        return Response({"results": data, "next_cursor": next_cursor})
+        return self.filter_fields(queryset, params, COMMON_PARAMS + tuple(self.filters))
 
     def retrieve(self, request: Request, pk: str) -> Response:
         self.check_params(request, ())
@@ -226,7 +237,60 @@ class RecordViewSet(ListMixin, ApiView, viewsets.ViewSet):
         return self.fresh(record)
 
 
-class ContactViewSet(RecordViewSet, TimelineMixin):
+class ExportMixin:
+    """`GET /<plural>/export`: the list's records as a file, with the app's columns."""
+
+    # The app's RecordViews of this type (dotted path): its columns are the export's.
+    record_views: ClassVar[str] = ""
+
+    @action(detail=False, methods=["get"])
+    def export(self: Any, request: Request) -> HttpResponseBase:
+        """Every record the list's filters select, as CSV or Excel, with every field."""
+        exported = ("q", "ordering", "owner", "updated_after", "format")
+        self.check_params(request, exported + tuple(self.filters) + self.field_params(request))
+        permissions.require(request.membership, self.model.module, permissions.Action.EXPORT)
+        params = request.query_params
+        fmt = params.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise bad_param("format", _("Give format=csv or format=xlsx."))
+        queryset = self.filtered(request)
+        _ordering, sort = sort_from(self.model, params, self.orderings, self.default_ordering)
+        views = import_string(self.record_views)
+        columns = list(
+            views.all_columns(list(CustomField.objects.filter(record_type=views.name))).values()
+        )
+        related = {
+            c.path.rsplit("__", 1)[0] for c in columns if "__" in c.path and not c.definition
+        }
+        options: dict[str, Any] = {
+            "actor": request.actor,
+            "queryset": queryset.select_related(*related).prefetch_related("tags"),
+            "sort": sort,
+            "columns": columns,
+            "headers": [c.key for c in columns],
+            "user_names": dict(member_choices(request.workspace)),
+            "record_type": views.name,
+            "filters": {k: v for k, v in params.items() if k != "format"},
+        }
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        if fmt == "xlsx":
+            path = records_export_xlsx(**options, sheet_title=views.name)
+            handle = path.open("rb")
+            path.unlink()  # the open handle keeps the data until the response is sent
+            return FileResponse(
+                handle,
+                as_attachment=True,
+                filename=f"{views.name}-{stamp}.xlsx",
+                content_type=XLSX_TYPE,
+            )
+        response = StreamingHttpResponse(
+            records_export_csv(**options), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{views.name}-{stamp}.csv"'
+        return response
+
+
+class ContactViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Contact
     output = s.ContactOut
     input = s.ContactIn
@@ -248,9 +312,10 @@ class ContactViewSet(RecordViewSet, TimelineMixin):
     trash_service = staticmethod(contact_services.contact_trash)
     restore_service = staticmethod(contact_services.contact_restore)
     record_arg = "contact"
+    record_views = "halyard.contacts.views.contacts"
 
 
-class CompanyViewSet(RecordViewSet, TimelineMixin):
+class CompanyViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Company
     output = s.CompanyOut
     input = s.CompanyIn
@@ -268,9 +333,10 @@ class CompanyViewSet(RecordViewSet, TimelineMixin):
     trash_service = staticmethod(company_services.company_trash)
     restore_service = staticmethod(company_services.company_restore)
     record_arg = "company"
+    record_views = "halyard.companies.views.companies"
 
 
-class LeadViewSet(RecordViewSet, TimelineMixin):
+class LeadViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Lead
     output = s.LeadOut
     input = s.LeadIn
@@ -287,6 +353,7 @@ class LeadViewSet(RecordViewSet, TimelineMixin):
     trash_service = staticmethod(lead_services.lead_trash)
     restore_service = staticmethod(lead_services.lead_restore)
     record_arg = "lead"
+    record_views = "halyard.leads.views.leads"
 
     convert_input = s.LeadConvertIn
     convert_output = s.LeadConvertOut
@@ -328,7 +395,7 @@ class LeadViewSet(RecordViewSet, TimelineMixin):
         return respond(body, version=lead.version)
 
 
-class DealViewSet(RecordViewSet, TimelineMixin):
+class DealViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Deal
     output = s.DealOut
     input = s.DealIn
@@ -352,6 +419,7 @@ class DealViewSet(RecordViewSet, TimelineMixin):
     trash_service = staticmethod(deal_services.deal_trash)
     restore_service = staticmethod(deal_services.deal_restore)
     record_arg = "deal"
+    record_views = "halyard.deals.views.deals"
 
     move_input = s.DealMoveIn
 
