@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "halyard.search",
     "halyard.savedviews",
     "halyard.imports",
+    "halyard.duplicates",
     "halyard.api",
 ]
 
