@@ -39,6 +39,7 @@ from halyard.workspaces.models import Workspace
 
 log = logging.getLogger(__name__)
 
+
 def _field(model: Any, name: str) -> models.Field:
     """Return a concrete field of a model (typed: the caller names only concrete fields)."""
     return cast(models.Field, model._meta.get_field(name))
@@ -127,7 +128,11 @@ CHILD_ROWS: dict[str, tuple[tuple[type[models.Model], str, str, tuple[str, ...]]
     RecordType.LEADS: (),
 }
 # The record's column that holds the primary child value (Contact.email …).
-PRIMARY_COLUMN: dict[Any, str] = {ContactEmail: "email", ContactPhone: "phone", CompanyDomain: "domain"}
+PRIMARY_COLUMN: dict[Any, str] = {
+    ContactEmail: "email",
+    ContactPhone: "phone",
+    CompanyDomain: "domain",
+}
 COPIED: set[Any] = {ContactEmail, ContactPhone, CompanyDomain}
 
 
