@@ -174,7 +174,7 @@ def merge(request: WorkspaceRequest) -> HttpResponse:
             "survivor": survivor,
             "fields": fields,
             "differing": [f for f in fields if f.differs],
-            "same": [f for f in fields if not f.differs],
+            "same": [f for f in fields if not f.differs and f.values[0][1] not in (None, "")],
             "united": _united_summary(record_type, ordered),
             "detail_url": DETAIL_URL[record_type],
             "can_merge": can_merge,
@@ -193,9 +193,12 @@ def _united_summary(record_type: str, records: list[Any]) -> list[tuple[str, lis
         "companies.companydomain": _("Domains"),
     }
     for label, values in rows.items():
+        if not values:
+            continue
         result.append((labels.get(label, label), [str(next(iter(v.values()))) for v in values]))
     tags = sorted({t.name for r in records for t in r.tags.all()})
-    result.append((_("Tags"), tags))
+    if tags:
+        result.append((_("Tags"), tags))
     return result
 
 
