@@ -185,3 +185,30 @@ def test_a_new_lead_that_is_already_a_contact_or_company_is_flagged(acme, alice)
         assert Lead.objects.count() == 1
     fresh = client.post("/w/acme/leads/new/", {**data, "email": "new@else.vn"}, follow=True)
     assert "already a contact" not in fresh.content.decode()
+
+
+def test_the_queue_takes_the_same_queries_however_many_pairs_it_shows(acme, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+
+    def add_twins(start, end):
+        with scope(workspace=acme):
+            actor = actor_for(acme, alice)
+            for i in range(start, end):
+                for _ in range(2):
+                    contact_create(
+                        actor=actor, values={"last_name": f"Twin{i}", "emails": [f"twin{i}@x.test"]}
+                    )
+        duplicates_scan(workspace=acme)
+
+    add_twins(0, 1)
+    client.get("/w/acme/duplicates/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/w/acme/duplicates/")
+    add_twins(1, 7)
+    with CaptureQueriesContext(connection) as seven:
+        page = client.get("/w/acme/duplicates/").content.decode()
+    assert page.count('class="card dup-pair"') == 7
+    assert len(seven) == len(one)
