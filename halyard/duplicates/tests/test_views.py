@@ -123,6 +123,9 @@ def test_merge_page_then_merge_then_undo_from_history(twins, alice):
         assert survivor.last_name == "Nguyễn"
         merge = MergeRecord.objects.get()
     assert "Nguyễn" in client.get("/w/acme/duplicates/merges/").content.decode()
+    trash = client.get("/w/acme/trash/").content.decode()
+    assert f"/w/acme/duplicates/merges/{merge.pk}/" in trash
+    assert "undo the merge to bring it back" in trash
     response = client.post(f"/w/acme/duplicates/merges/{merge.pk}/undo/", follow=True)
     assert "The merge was undone" in response.content.decode()
     with scope(workspace=a.workspace):
