@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "halyard.core.jobs.relay_outbox", "schedule": 10.0},
     "task-reminders": {"task": "halyard.tasks.jobs.send_task_reminders", "schedule": 60.0},
     "imports-resume": {"task": "halyard.imports.jobs.resume_imports", "schedule": 120.0},
+    "duplicate-scans-resume": {"task": "halyard.duplicates.jobs.resume_scans", "schedule": 300.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------

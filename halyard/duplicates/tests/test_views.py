@@ -1,6 +1,9 @@
 """Duplicate pages through HTTP: the queue, dismiss, scan now, merge, history, undo, leads."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from django_scopes import scope
 
 from conftest import actor_for, client_for
@@ -87,11 +90,19 @@ def test_scan_now_queues_one_scan(acme, alice, monkeypatch, django_capture_on_co
     with scope(workspace=acme):
         assert DuplicateScan.objects.count() == 1
         assert queued == [DuplicateScan.objects.get().pk]
-    from halyard.duplicates.jobs import run_scan
+    from halyard.duplicates.jobs import resume_scans, run_scan
 
+    with scope(workspace=acme):
+        DuplicateScan.objects.filter(pk=queued[0]).update(
+            created_at=timezone.now() - timedelta(minutes=5)
+        )
+    resumed = []
+    monkeypatch.setattr(run_scan, "delay", resumed.append)
+    assert resume_scans() == 1  # the broker lost it: queued again
     run_scan(queued[0])
     with scope(workspace=acme):
         assert DuplicateScan.objects.get().status == "done"
+    assert resume_scans() == 0
 
 
 def test_merge_page_then_merge_then_undo_from_history(twins, alice):
