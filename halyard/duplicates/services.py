@@ -247,7 +247,8 @@ def _store(
             )
     stale = [pk for pk, _score, _reasons, status in existing.values() if status == PairStatus.OPEN]
     with transaction.atomic():
-        DuplicatePair.objects.bulk_create(new, batch_size=1000)
+        # A scan started from the command line beside the button's: the later one skips rows.
+        DuplicatePair.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
         DuplicatePair.objects.bulk_update(
             changed, ["score", "reasons", "scanned_at"], batch_size=1000
         )
