@@ -117,3 +117,26 @@ def test_scan_review_merge_and_undo(
         assert Contact.objects.get(pk=a.pk).city == ""
         assert Activity.objects.get().contact_id == b.pk
     screenshot(page, f"duplicates-undone-{language}")
+
+
+def test_a_new_lead_that_is_already_a_contact_is_flagged(page: Any, live_server: Any) -> None:
+    from halyard.leads.models import Lead
+
+    workspace, a, _b = _workspace("en")
+    sign_in(page, "lan@example.com")
+    page.goto(live_server.url + "/w/sen/leads/new/")
+    page.get_by_label("Last name").fill("Nguyễn")
+    page.get_by_label("Email").fill("an@senvang.vn")
+    page.locator("main form.card button[type=submit]").click()
+    alert = page.locator(".alert.duplicates")
+    expect(alert).to_contain_text("This person is already a contact:")
+    expect(alert).to_contain_text("This organisation is already a company:")
+    expect(alert.get_by_role("link", name="Văn An Nguyễn")).to_have_attribute(
+        "href", f"/w/sen/contacts/{a.pk}/"
+    )
+    screenshot(page, "duplicates-lead-form-en")
+    page.locator("button[name=confirm_duplicates]").click()
+    expect(page.locator(".alert.duplicates")).to_contain_text("This person is already a contact:")
+    with scope(workspace=workspace):
+        assert Lead.objects.count() == 1
+    screenshot(page, "duplicates-lead-page-en")
