@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "halyard.search",
     "halyard.savedviews",
     "halyard.imports",
+    "halyard.duplicates",
     "halyard.api",
 ]
 
@@ -189,6 +190,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "halyard.imports.jobs.remove_abandoned_imports",
         "schedule": 3600.0,
     },
+    "duplicate-scans-resume": {"task": "halyard.duplicates.jobs.resume_scans", "schedule": 300.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from halyard.core import views as core_views
 from halyard.customfields import views as field_views
 from halyard.deals.settings_views import settings_urls as deal_settings_urls
 from halyard.deals.views import deals
+from halyard.duplicates import views as duplicate_views
 from halyard.imports import views as import_views
 from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
@@ -27,6 +28,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("leads/", include(leads.urls())),
     path("deals/", include(deals.urls())),
     path("imports/", include(import_views.urls())),
+    path("duplicates/", include(duplicate_views.urls())),
     path("trash/", audit_views.trash, name="trash"),
     path("settings/", ws.settings_general, name="settings_general"),
     path("settings/delete/", ws.workspace_delete, name="workspace_delete"),
