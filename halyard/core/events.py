@@ -13,18 +13,34 @@ from halyard.core.context import Actor
 from halyard.core.models import OutboxEvent
 
 Handler = Callable[[OutboxEvent], None]
+Interest = Callable[[Any, str], bool]
 _SUBSCRIBERS: dict[str, list[Handler]] = defaultdict(list)
+_INTERESTS: dict[Handler, Interest] = {}
 
 
-def subscribe(*names: str) -> Callable[[Handler], Handler]:
-    """Register a handler for the named events ("*" for all); handlers must be idempotent."""
+def subscribe(*names: str, when: Interest | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler for the named events ("*" for all); handlers must be idempotent.
+
+    `when(workspace, name)` lets a wide subscriber (webhooks) say cheaply, at record time,
+    that it has nothing to do, so an event nobody wants is not queued at all.
+    """
 
     def register(handler: Handler) -> Handler:
         for name in names:
             _SUBSCRIBERS[name].append(handler)
+        if when is not None:
+            _INTERESTS[handler] = when
         return handler
 
     return register
+
+
+def _wanted(workspace: Any, name: str) -> bool:
+    for handler in subscribers_for(name):
+        interest = _INTERESTS.get(handler)
+        if interest is None or interest(workspace, name):
+            return True
+    return False
 
 
 def subscribers_for(name: str) -> list[Handler]:
@@ -44,7 +60,7 @@ def event_record(*, actor: Actor, name: str, payload: dict[str, Any]) -> OutboxE
         "actor_id": actor.user.pk if actor.user else None,
         "source": actor.source,
     }
-    if not subscribers_for(name):  # kept for the record; nothing to deliver
+    if not _wanted(actor.workspace, name):  # kept for the record; nothing to deliver
         return OutboxEvent.objects.create(
             workspace=actor.workspace, name=name, payload=body, dispatched_at=timezone.now()
         )
