@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from halyard.api import docs, problems, views
+from halyard.webhooks.api import WebhookViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("contacts", views.ContactViewSet, basename="contacts")
@@ -14,6 +15,7 @@ router.register("leads", views.LeadViewSet, basename="leads")
 router.register("deals", views.DealViewSet, basename="deals")
 router.register("pipelines", views.PipelineViewSet, basename="pipelines")
 router.register("users", views.UserViewSet, basename="users")
+router.register("webhooks", WebhookViewSet, basename="webhooks")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("openapi.json", docs.openapi, name="api_openapi"),

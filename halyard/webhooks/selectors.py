@@ -22,11 +22,12 @@ def subscription_get(pk: int) -> WebhookSubscription | None:
     return subscription_list().filter(pk=pk).first()
 
 
+def delivery_log_all() -> QuerySet[WebhookDelivery]:
+    """Return the workspace's deliveries, newest first, with their attempts."""
+    attempts = Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("number", "pk"))
+    return WebhookDelivery.objects.order_by("-pk").prefetch_related(attempts)
+
+
 def delivery_log(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
     """Return a webhook's deliveries, newest first, with their attempts."""
-    attempts = Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("number", "pk"))
-    return (
-        WebhookDelivery.objects.filter(subscription=subscription)
-        .order_by("-pk")
-        .prefetch_related(attempts)
-    )
+    return delivery_log_all().filter(subscription=subscription)
