@@ -67,4 +67,6 @@ def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
             ids["LEAD_ID"] = response.json()["id"]
         if path == "/api/v1/deals" and method == "POST":
             ids["DEAL_ID"] = response.json()["id"]
-    assert {"LEAD_ID", "DEAL_ID"} <= set(ids)
+        if path == "/api/v1/webhooks" and method == "POST":
+            ids["WEBHOOK_ID"] = response.json()["id"]
+    assert {"LEAD_ID", "DEAL_ID", "WEBHOOK_ID"} <= set(ids)
