@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -109,6 +111,14 @@ class WebhookDelivery(WorkspaceScoped):
 
     def __str__(self) -> str:
         return f"{self.event_name} → {self.subscription_id}"
+
+    @property
+    def body_pretty(self) -> str:
+        """Return the body indented for reading (it is sent compact)."""
+        try:
+            return json.dumps(json.loads(self.body), indent=2, ensure_ascii=False)
+        except ValueError:
+            return self.body
 
 
 class WebhookAttempt(WorkspaceScoped):
