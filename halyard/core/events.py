@@ -35,12 +35,14 @@ def subscribe(*names: str, when: Interest | None = None) -> Callable[[Handler], 
     return register
 
 
+def interested(handler: Handler, workspace: Any, name: str) -> bool:
+    """Say whether a handler wants an event of this workspace (true unless it said otherwise)."""
+    interest = _INTERESTS.get(handler)
+    return interest is None or interest(workspace, name)
+
+
 def _wanted(workspace: Any, name: str) -> bool:
-    for handler in subscribers_for(name):
-        interest = _INTERESTS.get(handler)
-        if interest is None or interest(workspace, name):
-            return True
-    return False
+    return any(interested(h, workspace, name) for h in subscribers_for(name))
 
 
 def subscribers_for(name: str) -> list[Handler]:
