@@ -423,6 +423,12 @@ def _maybe_pause(subscription: WebhookSubscription, now: Any) -> None:
     subscription.state = SubscriptionState.PAUSED
     subscription.paused_reason = "failing_24h" if failing_long else "failures"
     workspace = subscription.workspace
+    audit_write(
+        actor=Actor.system(workspace),
+        action=AuditAction.UPDATE,
+        obj=subscription,
+        changes={"state": [SubscriptionState.ACTIVE.value, SubscriptionState.PAUSED.value]},
+    )
     event_record(
         actor=Actor.system(workspace),
         name="webhook.paused",

@@ -308,3 +308,26 @@ def test_events_of_one_workspace_never_reach_another(
     assert _delivery(delivery_id).subscription_id == mine.pk
     delivery_attempt(delivery_id)
     assert len(receiver.requests) == 1
+
+
+def test_the_relay_requeues_open_deliveries_whose_message_was_lost(
+    acme: Any, alice: Any, receiver: Any, monkeypatch: Any
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(services, "_enqueue", lambda pk, eta=None: queued.append(pk))
+    subscribe_to(acme, alice, receiver.url)
+    _contact(acme, alice)
+    _contact(acme, alice, "Hai")
+    fresh, old = run_outbox()
+    assert services.relay_due() == 0  # just made: their own messages are still on the way
+    with scopes_disabled():
+        WebhookDelivery.objects.filter(pk=old).update(
+            created_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+    assert services.relay_due() == 1 and queued == [old]
+    with scopes_disabled():
+        WebhookDelivery.objects.filter(pk=old).update(
+            next_attempt_at=timezone.now() + dt.timedelta(minutes=5)
+        )
+    assert services.relay_due() == 0  # a retry that is not due yet stays put
+    assert fresh != old
