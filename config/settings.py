@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "halyard.imports",
     "halyard.duplicates",
     "halyard.api",
+    "halyard.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "duplicate-scans-resume": {"task": "halyard.duplicates.jobs.resume_scans", "schedule": 300.0},
+    "webhooks-relay": {"task": "halyard.webhooks.jobs.relay_deliveries", "schedule": 60.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -300,6 +302,13 @@ MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 25 * 1024 * 1024)
 # --- REST API (halyard/api, docs/api.md) ----------------------------------------------------
 API_MAX_BODY = envint("API_MAX_BODY", 1024 * 1024)
 API_RATE_LIMIT = envint("API_RATE_LIMIT", 600)  # requests per minute and key
+# Webhooks: addresses on loopback (http://127.0.0.1…) are refused unless allowed (tests, local
+# development); private and link-local addresses always are, so a webhook cannot reach inside.
+WEBHOOK_ALLOW_LOOPBACK = envbool("WEBHOOK_ALLOW_LOOPBACK", False)
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)  # seconds per attempt
+# Seconds to wait before each retry: 8 attempts over about a day and a half.
+WEBHOOK_RETRY_SCHEDULE = [60, 300, 1800, 7200, 21600, 43200, 86400]
+WEBHOOK_PAUSE_AFTER = envint("WEBHOOK_PAUSE_AFTER", 3)  # deliveries failed in a row
 API_WORKSPACE_RATE_LIMIT = envint("API_WORKSPACE_RATE_LIMIT", 3000)  # per minute and workspace
 REST_FRAMEWORK = {
     # Views declare their own: halyard.api.base.ApiView (key auth, no sessions).

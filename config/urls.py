@@ -18,6 +18,7 @@ from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
 from halyard.search import views as search_views
 from halyard.tasks import views as task_views
+from halyard.webhooks.views import settings_urls as webhook_settings_urls
 from halyard.workspaces import views as ws
 
 workspace_patterns: list[URLPattern | URLResolver] = [
@@ -49,6 +50,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/", include(deal_settings_urls())),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
     path("settings/", include(api_settings_urls())),
+    path("settings/", include(webhook_settings_urls())),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
     path("activities/<int:pk>/edit/", activity_views.edit, name="activities_edit"),
     path("activities/<int:pk>/delete/", activity_views.trash, name="activities_trash"),

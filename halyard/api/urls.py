@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from halyard.api import docs, problems, resource_views, views
 from halyard.imports.api import ImportViewSet
+from halyard.webhooks.api import WebhookViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("contacts", views.ContactViewSet, basename="contacts")
@@ -22,6 +23,7 @@ router.register("tasks", resource_views.TaskViewSet, basename="tasks")
 router.register("tags", resource_views.TagViewSet, basename="tags")
 router.register("custom-fields", resource_views.CustomFieldViewSet, basename="custom_fields")
 router.register("teams", resource_views.TeamViewSet, basename="teams")
+router.register("webhooks", WebhookViewSet, basename="webhooks")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("openapi.json", docs.openapi, name="api_openapi"),

@@ -76,4 +76,6 @@ def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
         if path.endswith("/timeline?limit=20"):
             kinds = {item["type"] for item in response.json()["results"]}
             assert kinds == {"activity", "task", "change"}, kinds
-    assert {"LEAD_ID", "DEAL_ID", "CONTACT_ID", "TASK_ID"} <= set(ids)
+        if path == "/api/v1/webhooks" and method == "POST":
+            ids["WEBHOOK_ID"] = response.json()["id"]
+    assert {"LEAD_ID", "DEAL_ID", "CONTACT_ID", "TASK_ID", "WEBHOOK_ID"} <= set(ids)
