@@ -679,7 +679,12 @@ def records_merge(
         event_record(
             actor=actor,
             name=f"{model._meta.model_name}.merged",
-            payload={"id": survivor.pk, "merged_ids": [r.pk for r in losers], "merge_id": merge.pk},
+            payload={
+                "id": survivor.pk,
+                "merged_ids": [r.pk for r in losers],
+                "merge_id": merge.pk,
+                "data": survivor.event_data(),
+            },
         )
     return MergeResult(survivor=survivor, merge=merge)
 
@@ -784,7 +789,12 @@ def merge_undo(*, actor: Actor, merge: MergeRecord) -> MergeRecord:
         event_record(
             actor=actor,
             name=f"{model._meta.model_name}.unmerged",
-            payload={"id": survivor.pk, "restored_ids": merge.loser_ids, "merge_id": merge.pk},
+            payload={
+                "id": survivor.pk,
+                "restored_ids": merge.loser_ids,
+                "merge_id": merge.pk,
+                "data": survivor.event_data(),
+            },
         )
     return merge
 
