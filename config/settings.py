@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "halyard.search",
     "halyard.savedviews",
     "halyard.imports",
+    "halyard.portability",
     "halyard.api",
 ]
 
@@ -185,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "halyard.core.jobs.relay_outbox", "schedule": 10.0},
     "task-reminders": {"task": "halyard.tasks.jobs.send_task_reminders", "schedule": 60.0},
     "imports-resume": {"task": "halyard.imports.jobs.resume_imports", "schedule": 120.0},
+    "exports-purge": {"task": "halyard.portability.jobs.purge_exports", "schedule": 3600.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------

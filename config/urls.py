@@ -15,6 +15,7 @@ from halyard.deals.views import deals
 from halyard.imports import views as import_views
 from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
+from halyard.portability.views import settings_urls as data_settings_urls
 from halyard.search import views as search_views
 from halyard.tasks import views as task_views
 from halyard.workspaces import views as ws
@@ -46,6 +47,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/", include(deal_settings_urls())),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
+    path("settings/", include(data_settings_urls())),
     path("settings/", include(api_settings_urls())),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
     path("activities/<int:pk>/edit/", activity_views.edit, name="activities_edit"),
