@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -50,7 +51,8 @@ MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 # A CSV of a real workspace deflates 5 to 30 times; a zip bomb, thousands of times.
 MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024 * 1024  # tiny members may deflate far better; they cannot hurt
-csv.field_size_limit(64 * 1024 * 1024)
+# Cells as long as the longest JSON value a row can hold (audit changes, import rows).
+FIELD_LIMIT = 64 * 1024 * 1024
 
 
 class ArchiveError(Exception):
@@ -188,6 +190,8 @@ def _csv_rows(archive: zipfile.ZipFile, name: str, entry: dict) -> Iterator[tupl
     text = io.TextIOWrapper(io.BufferedReader(reader_raw), encoding="utf-8", newline="")
     rows = csv.reader(text)
     count = 0
+    # The limit is process-wide; the import wizard keeps a lower one for uploaded files.
+    previous_limit = csv.field_size_limit(FIELD_LIMIT)
     try:
         header = next(rows, None)
         if not header:
@@ -217,6 +221,8 @@ def _csv_rows(archive: zipfile.ZipFile, name: str, entry: dict) -> Iterator[tupl
         raise ArchiveError(f"{entry['file']}, line {rows.line_num}: broken CSV ({exc}).") from None
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ArchiveError(f"{entry['file']} cannot be read from the archive: {exc}") from None
+    finally:
+        csv.field_size_limit(previous_limit)
     if count != entry.get("rows"):
         raise ArchiveError(
             f"{entry['file']} holds {count} rows; manifest.json says {entry.get('rows')}."
@@ -559,3 +565,6 @@ def _remove(restorer: _Restorer | None) -> None:
         return
     for written in restorer.written_files:
         written.unlink(missing_ok=True)
+    for folder in {w.parent for w in restorer.written_files}:
+        with contextlib.suppress(OSError):  # not empty: other files live there
+            folder.rmdir()

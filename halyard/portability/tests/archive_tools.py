@@ -36,7 +36,10 @@ def rewrite(path: Path, out: Path, changes: dict[str, bytes | None], fix: bool =
             if data is None:
                 continue
             entry["sha256"] = hashlib.sha256(data).hexdigest()
-            entry["rows"] = sum(1 for _ in csv.reader(io.StringIO(data.decode()))) - 1
+            try:
+                entry["rows"] = sum(1 for _ in csv.reader(io.StringIO(data.decode()))) - 1
+            except (csv.Error, UnicodeDecodeError):
+                entry["rows"] = 1
         members["manifest.json"] = json.dumps(manifest).encode()
     write_members(out, members)
     return out
