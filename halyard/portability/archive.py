@@ -108,11 +108,13 @@ def table_queryset(table: Table, workspace: Workspace) -> models.QuerySet:
 def _table_rows(table: Table, workspace: Workspace) -> Iterator[list[str]]:
     fields = table.fields()
     names = [f.attname for f in fields]
+    lookups = [lookup for _column, lookup in table.derived]
     order = names if table.link is not None else ["pk"]
-    rows = table_queryset(table, workspace).order_by(*order).values_list(*names)
+    rows = table_queryset(table, workspace).order_by(*order).values_list(*names, *lookups)
     deleted_at = names.index("deleted_at") if table.is_record else -1
     for values in rows.iterator(chunk_size=CHUNK_ROWS):
-        line = [cell(f, v) for f, v in zip(fields, values, strict=True)]
+        line = [cell(f, v) for f, v in zip(fields, values, strict=False)]
+        line += [cell(None, v) for v in values[len(fields) :]]
         if table.is_record:
             line.append(cell(None, values[deleted_at] is not None))
         yield line

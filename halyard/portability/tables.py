@@ -6,7 +6,7 @@ ids are the source database's. Changing what a table holds means a new FORMAT_VE
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -53,7 +53,8 @@ class Table:
     exclude: tuple[str, ...] = ()
     # How the rows are limited to one workspace, when not by a `workspace` column.
     workspace_path: str = "workspace"
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Read-only columns for people reading the CSV: (column, lookup); a restore ignores them.
+    derived: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_record(self) -> bool:
@@ -71,7 +72,7 @@ class Table:
 
     def columns(self) -> list[str]:
         """Return the header row."""
-        names = [f.attname for f in self.fields()]
+        names = [f.attname for f in self.fields()] + [c for c, _lookup in self.derived]
         return [*names, TRASH_COLUMN] if self.is_record else names
 
 
@@ -81,7 +82,7 @@ def _through(model: Any, name: str) -> Any:
 
 TABLES: list[Table] = [
     Table("roles", Role),
-    Table("members", Membership, workspace_path="workspace"),
+    Table("members", Membership, derived=(("email", "user__email"),)),
     Table("teams", Team),
     Table(
         "team_members",

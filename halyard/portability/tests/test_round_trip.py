@@ -82,6 +82,8 @@ def test_archive_holds_a_csv_per_table_and_a_manifest(acme, seeded, tmp_path) ->
     users = list(csv.DictReader(io.StringIO(members["users.csv"].decode())))
     assert {u["email"] for u in users} == {"alice@example.com", "bob@example.com"}
     assert "password" not in members["users.csv"].decode()
+    staff = list(csv.DictReader(io.StringIO(members["members.csv"].decode())))
+    assert {m["email"] for m in staff} == {"alice@example.com", "bob@example.com"}
     meeting = next(
         a
         for a in csv.DictReader(io.StringIO(members["activities.csv"].decode()))
