@@ -38,7 +38,7 @@ def _workspace(language: str) -> Any:
     return workspace
 
 
-@pytest.mark.parametrize("language", ["en", "vi"])
+@pytest.mark.parametrize("language", ["en", "vi", "fa", "zh-hans"])
 def test_export_everything_then_download(page: Any, live_server: Any, queued: Any, language):
     from halyard.portability.services import export_run
 

@@ -255,6 +255,14 @@ def archive_check(path: Path) -> dict[str, Any]:
 
 # --- Writing the new workspace -----------------------------------------------------------
 
+# List parameters a saved view may keep that hold ids, and the table of those ids.
+OTHER_FILTERS = {
+    "owner": "users",
+    "pipeline": "pipelines",
+    "stage": "stages",
+    "company": "companies",
+}
+
 
 def _parse(f: models.Field, text: str) -> Any:
     """Turn a CSV cell back into a field value."""
@@ -414,6 +422,10 @@ class _Restorer:
         if name == "companies" and values.get("trash_links") and self._old_id is not None:
             self.trash_links.append((self._old_id, values["trash_links"]))
             values["trash_links"] = {}
+        if name == "saved_views" and isinstance(values.get("filters"), dict):
+            values["filters"] = self.adjust_filters(
+                values.get("record_type", ""), values["filters"]
+            )
         if name == "imports":
             self.adjust_import(values)
         if name == "import_rows" and values.get("record_id") is not None:
@@ -430,6 +442,31 @@ class _Restorer:
                 values["object_id"] = str(self.workspace.pk)
         if name == "roles" and values.get("key"):
             values["name"] = values.get("name") or values["key"]
+
+    def adjust_filters(self, record_type: str, filters: dict[str, Any]) -> dict[str, Any]:
+        """Point a saved view's member, pipeline, stage and company filters at the new ids."""
+        user_keys = {f"cf_{key}" for key in self.user_fields.get(record_type, [])}
+        conditions = []
+        for condition in filters.get("conditions") or []:
+            if (
+                isinstance(condition, list)
+                and len(condition) > 2
+                and (condition[0] == "owner" or condition[0] in user_keys)
+            ):
+                condition = [*condition[:2], self._new_key("users", condition[2]), *condition[3:]]
+            conditions.append(condition)
+        other = {
+            param: self._new_key(OTHER_FILTERS[param], value) if param in OTHER_FILTERS else value
+            for param, value in (filters.get("other") or {}).items()
+        }
+        return {**filters, "conditions": conditions, "other": other}
+
+    def _new_key(self, table: str, value: Any) -> Any:
+        """Translate an id kept as text in a filter; "me", "none" and unknown ids stay."""
+        if isinstance(value, str) and value.isdigit():
+            new = self.ids.get(table, {}).get(int(value))
+            return str(new) if new is not None else value
+        return value
 
     def adjust_import(self, values: dict[str, Any]) -> None:
         if values.get("status") in BUSY_STATUSES:

@@ -166,7 +166,11 @@ def seed_everything(workspace: Any, alice: Any, bob: Any) -> dict[str, Any]:
             name="Gold",
             owner=alice,
             shared=True,
-            filters={"q": "", "conditions": [["custom.tier", "is", "gold", ""]]},
+            filters={
+                "q": "",
+                "conditions": [["cf_tier", "eq", "gold", ""], ["owner", "eq", str(bob.pk), ""]],
+                "other": {"pipeline": str(pipeline.pk)},
+            },
         )
         MappingTemplate.objects.create(
             **ws, record_type="contacts", name="CRM export", mapping={"email": "email"}

@@ -27,6 +27,7 @@ from halyard.portability.services import workspace_export_to_file
 from halyard.portability.tables import TABLES
 from halyard.portability.tests.archive_tools import read_members, rewrite
 from halyard.portability.tests.factories import seed_everything
+from halyard.savedviews.models import SavedView
 from halyard.search.models import SearchEntry
 from halyard.workspaces.models import Membership, Workspace
 
@@ -156,6 +157,9 @@ def test_round_trip_restores_every_row_with_new_ids(acme, seeded, alice, bob, tm
         assert not SearchEntry.objects.filter(
             workspace=copy, record_type="contacts", record_id=trashed.pk
         ).exists()
+        view = SavedView.objects.get(workspace=copy)
+        assert view.filters["conditions"][1] == ["owner", "eq", str(bob.pk), ""]
+        assert view.filters["other"] == {"pipeline": str(deal.pipeline_id)}
         restored = AuditEntry.objects.filter(
             workspace=copy, object_type="workspaces.workspace"
         ).latest("pk")
@@ -175,6 +179,10 @@ def test_members_missing_here_get_an_account_without_password(acme, seeded, tmp_
         assert Membership.objects.get(workspace=result.workspace, user=dana).role.key == (
             "sales_rep"
         )
+        an = Contact.objects.get(workspace=result.workspace, last_name="Nguyễn")
+        assert an.custom["account_manager"] == dana.pk
+        view = SavedView.objects.get(workspace=result.workspace)
+        assert view.filters["conditions"][1][2] == str(dana.pk)
 
 
 def test_owner_email_becomes_owner(acme, seeded, charlie, tmp_path) -> None:
