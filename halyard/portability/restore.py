@@ -10,7 +10,7 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -47,6 +47,7 @@ from halyard.search.services import search_rebuild
 from halyard.workspaces.models import Membership, Role, Workspace, validate_slug
 
 BATCH = 1000
+MAX_WARNINGS = 1000  # the first ones are kept; the count says how many there were
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 # A CSV of a real workspace deflates 5 to 30 times; a zip bomb, thousands of times.
 MAX_RATIO = 200
@@ -65,6 +66,7 @@ class RestoreResult:
     counts: dict[str, int]
     created_users: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
 
 
 def max_archive_bytes() -> int:
@@ -287,9 +289,12 @@ def _parse(f: models.Field, text: str) -> Any:
         return dt.date.fromisoformat(text)
     if isinstance(f, models.DecimalField):
         try:
-            return Decimal(text)
+            number = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"{text!r} is not a number") from None
+        if not number.is_finite():
+            raise ValueError(f"{text!r} is not a number")
+        return number
     if isinstance(f, models.IntegerField | models.ForeignKey | models.AutoField):
         return int(text)
     if isinstance(f, models.CharField) and f.max_length and len(text) > f.max_length:
@@ -306,6 +311,7 @@ class _Restorer:
         self.counts: dict[str, int] = {}
         self.created_users: list[str] = []
         self.warnings: list[str] = []
+        self.warning_count = 0
         self.written_files: list[Path] = []
         self.user_fields: dict[str, list[str]] = {}  # record type -> custom USER keys
         self.parents: list[tuple[int, int]] = []  # (company id, its parent id), old ids
@@ -322,10 +328,15 @@ class _Restorer:
         new = self.ids.get(table, {}).get(old)
         if new is None:
             if nullable:
-                self.warnings.append(f"{where}: {table} id {old} is not in the archive; left empty")
+                self.warn(f"{where}: {table} id {old} is not in the archive; left empty")
                 return None
             raise ArchiveError(f"{where}: refers to {table} id {old}, which is not in the archive.")
         return new
+
+    def warn(self, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
 
     def users(self) -> None:
         mapping: dict[int, int] = {}
@@ -514,7 +525,12 @@ class _Restorer:
 
 
 def workspace_restore(
-    *, path: Path, slug: str, name: str = "", owner_email: str = ""
+    *,
+    path: Path,
+    slug: str,
+    name: str = "",
+    owner_email: str = "",
+    progress: Callable[[str], None] | None = None,
 ) -> RestoreResult:
     """Create a new workspace from an archive, with new ids, or refuse it and write nothing."""
     slug = slug.strip().lower()
@@ -531,6 +547,8 @@ def workspace_restore(
         owner = User.objects.filter(email__iexact=owner_email.strip()).first()
         if owner is None:
             raise ArchiveError(f"No user with the e-mail {owner_email} on this server.")
+    if progress:
+        progress("checking the archive")
     manifest = archive_check(path)
     source = manifest.get("workspace") or {}
     name = (name or str(source.get("name") or slug)).strip()[:120]
@@ -550,6 +568,8 @@ def workspace_restore(
                 restorer = _Restorer(archive, manifest, workspace)
                 restorer.users()
                 for table in TABLES:
+                    if progress:
+                        progress(table.name)
                     restorer.table(table)
                     if table.name == "custom_fields":
                         restorer.note_user_fields()
@@ -570,6 +590,8 @@ def workspace_restore(
                         "rows": [None, restorer.counts],
                     },
                 )
+                if progress:
+                    progress("search index")
                 with scope(workspace=workspace):
                     search_rebuild(workspace, [m for m, _r in SEARCHABLE.values()])
         except ArchiveError:
@@ -586,6 +608,7 @@ def workspace_restore(
         counts=restorer.counts,
         created_users=restorer.created_users,
         warnings=restorer.warnings,
+        warning_count=restorer.warning_count,
     )
 
 

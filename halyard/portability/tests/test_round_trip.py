@@ -205,3 +205,20 @@ def test_commands_export_and_import(acme, seeded, tmp_path) -> None:
     copy = counts(Workspace.objects.get(slug="acme-2"))
     # The source's log gained the export; the copy's, the restore.
     assert copy == counts(acme)
+
+
+def test_optional_reference_to_a_missing_row_is_left_empty_with_a_warning(
+    acme, seeded, tmp_path
+) -> None:
+    path = export(acme, tmp_path)
+    lines = read_members(path)["companies.csv"].split(b"\r\n")
+    kept = [line for line in lines if b"Sen V\xc3\xa0ng Group" not in line]
+    edited = rewrite(path, tmp_path / "edited.zip", {"companies.csv": b"\r\n".join(kept)})
+    result = workspace_restore(path=edited, slug="edited")
+    assert result.warning_count == len(result.warnings) >= 2
+    assert any("companies id" in w and "left empty" in w for w in result.warnings)
+    with scopes_disabled():
+        company = Company.objects.get(workspace=result.workspace, name="Sen Vàng")
+        assert company.parent is None
+        past = Contact.objects.get(workspace=result.workspace, last_name="Nguyễn").past_companies
+        assert past.get().company is None

@@ -31,6 +31,7 @@ class Command(BaseCommand):
                 slug=options["slug"],
                 name=options["name"],
                 owner_email=options["owner_email"],
+                progress=self.stderr.write if options["verbosity"] > 1 else None,
             )
         except ArchiveError as exc:
             raise CommandError(f"Nothing was restored: {exc}") from exc
@@ -46,5 +47,5 @@ class Command(BaseCommand):
             )
         for warning in result.warnings[:50]:
             self.stderr.write(f"Warning: {warning}")
-        if len(result.warnings) > 50:
-            self.stderr.write(f"… and {len(result.warnings) - 50} more warnings.")
+        if result.warning_count > 50:
+            self.stderr.write(f"… and {result.warning_count - 50} more warnings.")
