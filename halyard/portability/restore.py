@@ -18,11 +18,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from halyard.accounts.models import User
+from halyard.accounts.models import TIME_ZONES, User
 from halyard.audit.models import AuditAction
 from halyard.audit.services import audit_write
 from halyard.core.context import Actor
@@ -340,24 +341,32 @@ class _Restorer:
 
     def users(self) -> None:
         mapping: dict[int, int] = {}
+        languages = {code for code, _name in settings.LANGUAGES}
         for line, row in self.rows("users"):
             email = row["email"].strip().lower()
-            if not email:
-                raise ArchiveError(f"users.csv, line {line}: no e-mail.")
+            try:
+                old_id = int(row["id"])
+                validate_email(email)
+            except (ValueError, ValidationError):
+                raise ArchiveError(
+                    f"users.csv, line {line}: needs a numeric id and a valid e-mail address."
+                ) from None
             user = User.objects.filter(email__iexact=email).first()
             if user is None:
                 # A member unknown here: an account without a password, which its owner
                 # claims with "Forgot password" on that address; the restore sets no secret.
+                language = row.get("language", "")
+                zone = row.get("timezone", "")
                 user = User(
                     email=email,
                     full_name=row.get("full_name", "")[:150],
-                    language=row.get("language", ""),
-                    timezone=row.get("timezone") or "UTC",
+                    language=language if language in languages else "",
+                    timezone=zone if zone in TIME_ZONES else "UTC",
                 )
                 user.set_unusable_password()
                 user.save()
                 self.created_users.append(email)
-            mapping[int(row["id"])] = user.pk
+            mapping[old_id] = user.pk
         self.ids["users"] = mapping
         self.counts["users"] = len(mapping)
 

@@ -174,3 +174,8 @@ def test_command_says_nothing_was_restored(tmp_path) -> None:
     path.write_bytes(b"not a zip")
     with pytest.raises(CommandError, match=r"Nothing was restored: notes\.zip is not a zip file"):
         call_command("import-workspace", str(path), "--slug", "restored")
+
+
+def test_user_without_a_valid_email(archive, tmp_path) -> None:
+    data = read_members(archive)["users.csv"].replace(b"bob@example.com", b"bob at example")
+    refused(rewrite(archive, tmp_path / "x.zip", {"users.csv": data}), "valid e-mail address")
