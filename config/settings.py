@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "halyard.savedviews",
     "halyard.imports",
     "halyard.duplicates",
+    "halyard.portability",
     "halyard.api",
     "halyard.webhooks",
 ]
@@ -193,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "duplicate-scans-resume": {"task": "halyard.duplicates.jobs.resume_scans", "schedule": 300.0},
     "webhooks-relay": {"task": "halyard.webhooks.jobs.relay_deliveries", "schedule": 60.0},
+    "exports-purge": {"task": "halyard.portability.jobs.purge_exports", "schedule": 3600.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------

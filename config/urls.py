@@ -16,6 +16,7 @@ from halyard.duplicates import views as duplicate_views
 from halyard.imports import views as import_views
 from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
+from halyard.portability.views import settings_urls as data_settings_urls
 from halyard.search import views as search_views
 from halyard.tasks import views as task_views
 from halyard.webhooks.views import settings_urls as webhook_settings_urls
@@ -49,6 +50,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/", include(deal_settings_urls())),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
+    path("settings/", include(data_settings_urls())),
     path("settings/", include(api_settings_urls())),
     path("settings/", include(webhook_settings_urls())),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
