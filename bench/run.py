@@ -77,6 +77,15 @@ def _time(client, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
     }
 
 
+def _workspace():  # type: ignore[no-untyped-def]
+    from django_scopes import scopes_disabled
+
+    from halyard.workspaces.models import Workspace
+
+    with scopes_disabled():
+        return Workspace.objects.get(slug="bench")
+
+
 def main() -> int:
     """Seed, measure, and write the table to bench/results/."""
     _setup()
@@ -86,6 +95,11 @@ def main() -> int:
     started = time.perf_counter()
     owner, middle, sample = _seed()
     seed_s = time.perf_counter() - started
+    from halyard.duplicates.services import duplicates_scan
+
+    started = time.perf_counter()
+    duplicates_scan(workspace=_workspace())
+    scan_s = time.perf_counter() - started
     client = Client()
     client.force_login(owner)
     from urllib.parse import quote
@@ -108,6 +122,7 @@ def main() -> int:
         f"search as you type, phone ({phone})": f"/w/bench/search/?quick=1&q={phone}",
         "my work": "/w/bench/my-work/",
         "dashboard": "/w/bench/",
+        "duplicates review queue": "/w/bench/duplicates/?type=contacts",
     }
     results = {name: _time(client, url) for name, url in scenarios.items()}
     commit = subprocess.run(
@@ -126,6 +141,7 @@ def main() -> int:
         "activities": CONTACTS * 3,
         "repeat": REPEAT,
         "seed_seconds": round(seed_s, 1),
+        "duplicate_scan_seconds": round(scan_s, 1),
         "machine": (
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         ),
@@ -134,7 +150,8 @@ def main() -> int:
         f"# Halyard bench — {meta['date']} — commit {commit}",
         "",
         f"{meta['machine']}; {connection.vendor}; {CONTACTS} contacts, {COMPANIES} companies; "
-        f"in-process (Django test client), {REPEAT} requests each.",
+        f"in-process (Django test client), {REPEAT} requests each. "
+        f"Duplicate scan of the whole workspace: {meta['duplicate_scan_seconds']} s.",
         "",
         "| scenario | p50 ms | p95 ms | max ms |",
         "| --- | ---: | ---: | ---: |",

@@ -91,7 +91,10 @@ INSTALLED_APPS = [
     "halyard.search",
     "halyard.savedviews",
     "halyard.imports",
+    "halyard.duplicates",
+    "halyard.portability",
     "halyard.api",
+    "halyard.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +192,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "halyard.api.jobs.purge_idempotency_keys",
         "schedule": 3600.0,
     },
+    "imports-abandoned": {
+        "task": "halyard.imports.jobs.remove_abandoned_imports",
+        "schedule": 3600.0,
+    },
+    "duplicate-scans-resume": {"task": "halyard.duplicates.jobs.resume_scans", "schedule": 300.0},
+    "webhooks-relay": {"task": "halyard.webhooks.jobs.relay_deliveries", "schedule": 60.0},
+    "exports-purge": {"task": "halyard.portability.jobs.purge_exports", "schedule": 3600.0},
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -298,6 +308,13 @@ MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 25 * 1024 * 1024)
 # --- REST API (halyard/api, docs/api.md) ----------------------------------------------------
 API_MAX_BODY = envint("API_MAX_BODY", 1024 * 1024)
 API_RATE_LIMIT = envint("API_RATE_LIMIT", 600)  # requests per minute and key
+# Webhooks: addresses on loopback (http://127.0.0.1…) are refused unless allowed (tests, local
+# development); private and link-local addresses always are, so a webhook cannot reach inside.
+WEBHOOK_ALLOW_LOOPBACK = envbool("WEBHOOK_ALLOW_LOOPBACK", False)
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)  # seconds per attempt
+# Seconds to wait before each retry: 8 attempts over about a day and a half.
+WEBHOOK_RETRY_SCHEDULE = [60, 300, 1800, 7200, 21600, 43200, 86400]
+WEBHOOK_PAUSE_AFTER = envint("WEBHOOK_PAUSE_AFTER", 3)  # deliveries failed in a row
 API_WORKSPACE_RATE_LIMIT = envint("API_WORKSPACE_RATE_LIMIT", 3000)  # per minute and workspace
 API_IDEMPOTENCY_TTL = envint("API_IDEMPOTENCY_TTL", 24 * 3600)  # seconds an answer is replayed
 API_IDEMPOTENCY_LOCK = envint("API_IDEMPOTENCY_LOCK", 300)  # seconds before a stuck key is freed
@@ -330,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         # Named as before the bulk items (which reuse these fields) made the names collide.
         "ContactInLeadSourceEnum": "halyard.contacts.models.LeadSource",
         "LeadInLeadSourceEnum": "halyard.leads.models.LeadSource",
+        "LeadInStatusEnum": "halyard.leads.models.LeadStatus",
+        "TaskStatusEnum": "halyard.tasks.models.TaskStatus",
     },
 }
 

@@ -12,11 +12,14 @@ from halyard.core import views as core_views
 from halyard.customfields import views as field_views
 from halyard.deals.settings_views import settings_urls as deal_settings_urls
 from halyard.deals.views import deals
+from halyard.duplicates import views as duplicate_views
 from halyard.imports import views as import_views
 from halyard.leads.views import leads
 from halyard.notifications import views as notification_views
+from halyard.portability.views import settings_urls as data_settings_urls
 from halyard.search import views as search_views
 from halyard.tasks import views as task_views
+from halyard.webhooks.views import settings_urls as webhook_settings_urls
 from halyard.workspaces import views as ws
 
 workspace_patterns: list[URLPattern | URLResolver] = [
@@ -27,6 +30,7 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("leads/", include(leads.urls())),
     path("deals/", include(deals.urls())),
     path("imports/", include(import_views.urls())),
+    path("duplicates/", include(duplicate_views.urls())),
     path("trash/", audit_views.trash, name="trash"),
     path("settings/", ws.settings_general, name="settings_general"),
     path("settings/delete/", ws.workspace_delete, name="workspace_delete"),
@@ -46,12 +50,20 @@ workspace_patterns: list[URLPattern | URLResolver] = [
     path("settings/fields/", field_views.fields_settings, name="fields_settings"),
     path("settings/", include(deal_settings_urls())),
     path("settings/audit/", audit_views.audit_log, name="audit_log"),
+    path("settings/", include(data_settings_urls())),
     path("settings/", include(api_settings_urls())),
+    path("settings/", include(webhook_settings_urls())),
     path("<str:record_type>/<int:pk>/log/", activity_views.log, name="activity_log"),
     path("activities/<int:pk>/edit/", activity_views.edit, name="activities_edit"),
     path("activities/<int:pk>/delete/", activity_views.trash, name="activities_trash"),
     path("activities/<int:pk>/restore/", activity_views.restore, name="activities_restore"),
     path("activities/<int:pk>/invite.ics", activity_views.invitation, name="activities_ics"),
+    path(
+        "<str:record_type>/<int:pk>/meetings.ics",
+        activity_views.record_meetings,
+        name="activities_record_ics",
+    ),
+    path("my-work/meetings.ics", activity_views.my_meetings, name="my_meetings_ics"),
     path("<str:record_type>/<int:pk>/task/", task_views.add_to_record, name="task_add"),
     path("my-work/", task_views.my_work, name="my_work"),
     path("tasks/<int:pk>/done/", task_views.complete, name="task_complete"),

@@ -111,8 +111,36 @@ def test_the_wizard_in_other_languages(
     _upload(page)
     expect(page.locator("table.import-columns")).to_be_visible()
     screenshot(page, f"import-map-{language}")
-    page.locator("form.import-map button[type=submit]").click()
+    page.locator("form.import-map .form-actions button[type=submit]").click()
     expect(page.locator("[data-status]")).to_be_visible()
     import_process(queued[0])
     expect(page.locator('[data-count="created"]')).to_have_text(re.compile("^(2|۲)$"))
     screenshot(page, f"import-done-{language}")
+
+
+def test_a_column_becomes_a_new_custom_field_from_the_mapping_page(
+    page: Any, live_server: Any, queued: Any
+) -> None:
+    from halyard.contacts.models import Contact
+    from halyard.imports.services import import_process
+
+    workspace = _workspace()
+    sign_in(page, "lan@example.com")
+    page.goto(live_server.url + "/w/sen/imports/new/contacts/")
+    _upload(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Match the columns")
+    row = page.locator("table.import-columns tbody tr").filter(has_text="Ghi chú")
+    row.get_by_text("New field from this column").click()
+    expect(row.get_by_label("Name", exact=True)).to_have_value("Ghi chú")
+    row.get_by_label("Type").select_option("long_text")
+    screenshot(page, "import-map-new-field")
+    row.get_by_role("button", name="Create the field and use it").click()
+    expect(page.locator(".messages, [role=status]").first).to_contain_text("was created")
+    expect(page.get_by_label("Ghi chú", exact=True)).to_have_value("custom.ghi_chu")
+    expect(page.get_by_label("Họ", exact=True)).to_have_value("last_name")
+    page.get_by_role("button", name="Start the import").click()
+    expect(page.locator("[data-status]")).to_have_text("Queued")
+    import_process(queued[0])
+    with scope(workspace=workspace):
+        an = Contact.objects.get(email="an@senvang.vn")
+        assert an.custom == {"ghi_chu": "khách quen"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC
 
 from django.utils import timezone
@@ -26,12 +27,15 @@ def _address(email: str, name: str = "", role: str = "") -> vCalAddress:
     return address
 
 
-def meeting_ics(activity: Activity) -> bytes:
-    """Return an .ics invitation for a meeting, its times in UTC."""
+def _calendar(method: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Halyard CRM//Meetings//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
+    return calendar
+
+
+def _meeting_event(activity: Activity) -> Event:
     event = Event()
     event.add("uid", meeting_uid(activity))
     event.add("dtstamp", (activity.updated_at or timezone.now()).astimezone(UTC))
@@ -58,12 +62,32 @@ def meeting_ics(activity: Activity) -> bytes:
             continue
         seen.add(email.lower())
         event.add("attendee", _address(email, name, "REQ-PARTICIPANT"))
-    calendar.add_component(event)
+    return event
+
+
+def meeting_ics(activity: Activity) -> bytes:
+    """Return an .ics invitation for a meeting, its times in UTC."""
+    calendar = _calendar("PUBLISH")
+    calendar.add_component(_meeting_event(activity))
+    return calendar.to_ical()
+
+
+def meetings_ics(activities: Iterable[Activity], name: str) -> bytes:
+    """Return several meetings as one calendar (e.g. a record's, or a member's own)."""
+    calendar = _calendar("PUBLISH")
+    calendar.add("x-wr-calname", name)
+    for activity in activities:
+        calendar.add_component(_meeting_event(activity))
     return calendar.to_ical()
 
 
 def meeting_filename(activity: Activity) -> str:
     """Return a file name for the invitation: the subject, any script, without path characters."""
-    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", activity.subject or "").strip(" .")
+    return meeting_filename_for(activity.subject or "")
+
+
+def meeting_filename_for(title: str) -> str:
+    """Return an .ics file name made of a title, any script, without path characters."""
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title).strip(" .")
     stem = re.sub(r"\s+", " ", stem)[:80] or "meeting"
     return f"{stem}.ics"

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from halyard.activities import services
-from halyard.activities.invitations import meeting_filename, meeting_ics
+from halyard.activities.invitations import (
+    meeting_filename,
+    meeting_filename_for,
+    meeting_ics,
+    meetings_ics,
+)
 from halyard.activities.models import Activity, ActivityKind
 from halyard.activities.panel import TABS, TASK, activity_form_for, timeline_context
 from halyard.activities.targets import TARGETS, target_for_member
@@ -179,3 +187,47 @@ def invitation(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if disposition:
         response["Content-Disposition"] = disposition
     return response
+
+
+MEETINGS_MAX = 1000  # the newest meetings one calendar file holds
+
+
+def _calendar_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    disposition = content_disposition_header(as_attachment=True, filename=filename)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response
+
+
+def _meetings(request: WorkspaceRequest) -> Any:
+    meetings = Activity.objects.alive().filter(kind=ActivityKind.MEETING)
+    meetings = permissions.visible(request.membership, "activities", meetings)
+    return meetings.select_related("owner", "workspace").prefetch_related(
+        "attendee_contacts", "attendee_users"
+    )
+
+
+@workspace_view
+def record_meetings(request: WorkspaceRequest, record_type: str, pk: int) -> HttpResponse:
+    """Download every meeting of a record (the newest MEETINGS_MAX) as one calendar."""
+    record, link = target_for_member(request, record_type, pk)
+    meetings = _meetings(request).filter(**{link: record}).order_by("-occurred_at", "-pk")
+    name = _("Meetings: %(record)s") % {"record": record}
+    body = meetings_ics(meetings[:MEETINGS_MAX], name)
+    return _calendar_response(body, meeting_filename_for(str(record)))
+
+
+@workspace_view
+def my_meetings(request: WorkspaceRequest) -> HttpResponse:
+    """Download the member's meetings (organised or attended) from 30 days ago on."""
+    since = timezone.now() - timedelta(days=30)
+    meetings = (
+        _meetings(request)
+        .filter(occurred_at__gte=since)
+        .filter(Q(owner=request.user) | Q(attendee_users=request.user))
+        .distinct()
+        .order_by("occurred_at", "pk")
+    )
+    body = meetings_ics(meetings[:MEETINGS_MAX], _("My meetings in Halyard"))
+    return _calendar_response(body, meeting_filename_for(_("My meetings")))

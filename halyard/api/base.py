@@ -127,12 +127,13 @@ class ApiView(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.API_MAX_BODY:
+        limit = self.body_limit()
+        if length > limit:
             raise Problem(
                 413,
                 "body_too_large",
                 _("The request body is larger than %(size)s bytes. Nothing was changed.")
-                % {"size": settings.API_MAX_BODY},
+                % {"size": limit},
             )
         super().initial(request, *args, **kwargs)
         key: ApiKey = request.auth
@@ -153,6 +154,10 @@ class ApiView(APIView):
         if isinstance(exc, Replay):
             return exc.response
         return super().handle_exception(exc)
+
+    def body_limit(self) -> int:
+        """Return the largest request body this endpoint reads (file uploads allow more)."""
+        return int(settings.API_MAX_BODY)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         scope_stack = getattr(self, "_scope", None)
@@ -251,11 +256,10 @@ def parse_id(name: str, raw: str) -> int:
     return int(raw)
 
 
-def page(
-    queryset: models.QuerySet, params: Any, orderings: dict[str, str], default: str
-) -> tuple[list[Any], str | None]:
-    """Return one keyset page and the signed cursor of the next (None on the last page)."""
-    limit = parse_limit(params)
+def sort_from(
+    model: type[models.Model], params: Any, orderings: dict[str, str], default: str
+) -> tuple[str, Sort]:
+    """Return the `ordering` asked for (or the default) and the keyset sort it means."""
     ordering = params.get("ordering") or default
     if ordering.removeprefix("-") not in orderings:
         raise bad_param(
@@ -264,7 +268,15 @@ def page(
             % {"names": ", ".join(sorted(orderings))},
         )
     path = orderings[ordering.removeprefix("-")]
-    sort = Sort(F(path), ordering.startswith("-"), _nullable(queryset.model, path))
+    return ordering, Sort(F(path), ordering.startswith("-"), _nullable(model, path))
+
+
+def page(
+    queryset: models.QuerySet, params: Any, orderings: dict[str, str], default: str
+) -> tuple[list[Any], str | None]:
+    """Return one keyset page and the signed cursor of the next (None on the last page)."""
+    limit = parse_limit(params)
+    ordering, sort = sort_from(queryset.model, params, orderings, default)
     after = None
     if token := params.get("cursor"):
         try:

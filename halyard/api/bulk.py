@@ -26,6 +26,8 @@ from halyard.workspaces import permissions
 
 MAX_RECORDS = 1000
 CHUNK = 500  # ids per IN (...) query: well under SQLite's limit of bound variables
+# The resources that answer POST /<plural>/bulk (activities, notes and tasks do not, yet).
+BULK_MODULES = {"contacts", "companies", "leads", "deals"}
 # The natural key each record type can also be matched on, besides `id` and `external_id`.
 NATURAL_KEYS = {"contacts": "email", "leads": "email", "companies": "domain"}
 
@@ -198,6 +200,15 @@ class BulkMixin:
     input: ClassVar[type[serializers.Serializer]]
     output: ClassVar[type[serializers.Serializer]]
     request: Any
+
+    @classmethod
+    def get_extra_actions(cls) -> list[Any]:
+        """Route `bulk` only for the resources it is made for."""
+        actions: list[Any] = super().get_extra_actions()  # type: ignore[misc]
+        model = getattr(cls, "model", None)
+        if model is not None and model.module in BULK_MODULES:
+            return actions
+        return [a for a in actions if a.__name__ != "bulk"]
 
     @classmethod
     def match_keys(cls) -> list[str]:

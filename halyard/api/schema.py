@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
+from halyard.api.filtering import OPERATORS
 from halyard.api.serializers import ProblemOut
+from halyard.core.export import XLSX_TYPE
 
 PROBLEM = "application/problem+json"
 READ_ERRORS = (400, 401, 403, 404, 429)
@@ -53,15 +56,25 @@ class ApiSchema(AutoSchema):
         if action == "create":
             return view.input
         if action == "partial_update":
-            return view.input(partial=True)
+            return getattr(view, "patch_input", view.input)(partial=True)
         return getattr(view, f"{action}_input", None)
 
     def get_response_serializers(self) -> Any:
         action = self._action()
         view = self.view
+        if action == "export":
+            files: dict[Any, Any] = {
+                (200, "text/csv"): OpenApiTypes.STR,
+                (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            }
+            for code in READ_ERRORS:
+                files[(code, PROBLEM)] = ProblemOut
+            return files
         output = getattr(view, f"{action}_output", None) or view.output
-        if action == "list":
+        if action == "list" or action in getattr(view, "paged_actions", ()):
             main: dict[Any, Any] = {200: page_of(output)}
+        elif action == "destroy" and getattr(view, "destroy_empty", False):
+            main = {204: None}
         elif action == "create":
             main = {201: output}
         else:
@@ -96,7 +109,18 @@ class ApiSchema(AutoSchema):
                     ),
                 )
             )
-        if self._action() != "list":
+        if self._action() in getattr(view, "paged_actions", ()):
+            return params + page_parameters()
+        if self._action() == "export":
+            params.append(
+                OpenApiParameter(
+                    "format",
+                    str,
+                    enum=["csv", "xlsx"],
+                    description="`csv` (UTF-8 with BOM, the default) or `xlsx`.",
+                )
+            )
+        elif self._action() != "list":
             return params
         if hasattr(view, "model"):
             params += [
@@ -115,14 +139,11 @@ class ApiSchema(AutoSchema):
                 OpenApiParameter(name, ID_TYPE if lookup.endswith("_id") else str)
                 for name, lookup in view.filters.items()
             ]
+        params += field_parameters(view, {p.name for p in params})
         orderings = sorted(view.orderings)
+        if self._action() == "list":
+            params += page_parameters()
         params += [
-            OpenApiParameter(
-                "limit",
-                {"type": "integer", "minimum": 1, "maximum": 200},
-                description="Rows per page, 1 to 200 (default 50).",
-            ),
-            OpenApiParameter("cursor", str, description="The `next_cursor` of the last page."),
             OpenApiParameter(
                 "ordering",
                 str,
@@ -131,3 +152,45 @@ class ApiSchema(AutoSchema):
             ),
         ]
         return params
+
+
+def page_parameters() -> list[Any]:
+    """Return `limit` and `cursor`, the parameters of every paged answer."""
+    return [
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": 200},
+            description="Rows per page, 1 to 200 (default 50).",
+        ),
+        OpenApiParameter("cursor", str, description="The `next_cursor` of the last page."),
+    ]
+
+
+FILTER_TYPES: dict[str, dict[str, Any]] = {
+    "int": {"type": "integer"},
+    "decimal": {"type": "string", "pattern": "^-?[0-9]{1,18}(\\.[0-9]{1,10})?$"},
+    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "bool": {"type": "string", "enum": ["true", "false"]},
+    "id": ID_TYPE,
+    "text": {"type": "string"},
+    "tag": {"type": "string"},
+}
+
+
+def field_parameters(view: Any, taken: set[str]) -> list[Any]:
+    """Return the bare `?<field>=` filters of a list (operators are described in docs/api.md)."""
+    if not hasattr(view, "field_filters"):
+        return []
+    params = []
+    for name, spec in sorted(view.field_filters().items()):
+        if name in taken or "eq" not in OPERATORS[spec.kind]:
+            continue
+        if spec.kind == "choice":
+            schema: dict[str, Any] = {"type": "string", "enum": list(spec.choices)}
+        else:
+            schema = FILTER_TYPES[spec.kind]
+        ops = ", ".join(f"`{name}__{op}`" for op in OPERATORS[spec.kind] if op != "eq")
+        description = f"Equal to this value. Also {ops}." if ops else "Equal to this value."
+        params.append(OpenApiParameter(name, schema, description=description))
+    return params

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -22,16 +25,22 @@ from halyard.api.base import (
     parse_id,
     parse_moment,
     respond,
+    sort_from,
     stale,
 )
 from halyard.api.bulk import BulkMixin
+from halyard.api.filtering import FieldFilter, apply_field_filters, model_filters, recognised
+from halyard.api.timelines import TimelineMixin
 from halyard.audit.services import VersionConflict
 from halyard.companies import services as company_services
 from halyard.companies.models import Company
 from halyard.contacts import services as contact_services
 from halyard.contacts.models import Contact
+from halyard.core.export import XLSX_TYPE, records_export_csv, records_export_xlsx
 from halyard.core.listing import apply_search
 from halyard.core.models import Record
+from halyard.core.recordviews import member_choices
+from halyard.customfields.models import CustomField, RecordType
 from halyard.deals import services as deal_services
 from halyard.deals.models import Deal, Pipeline, Stage
 from halyard.leads import services as lead_services
@@ -50,6 +59,32 @@ class ListMixin:
     filters: ClassVar[dict[str, str]] = {}  # parameter -> lookup
     orderings: ClassVar[dict[str, str]] = {"id": "pk"}
     default_ordering = "-id"
+
+    def field_filters(self) -> dict[str, FieldFilter]:
+        """Return the fields this list filters on with `?<field>__<op>=` (none by default)."""
+        return {}
+
+    def field_params(self, request: Request) -> tuple[str, ...]:
+        """Return the query parameters that are field filters of this list."""
+        filters = self.field_filters()
+        custom = self.custom_record_type() is not None
+        return tuple(p for p in request.query_params if recognised(p, filters, custom))
+
+    def custom_record_type(self) -> str | None:
+        """Return the record type whose custom fields filter this list (None: no custom fields)."""
+        return None
+
+    def filter_fields(
+        self, queryset: models.QuerySet, params: Any, skip: tuple[str, ...] = ()
+    ) -> models.QuerySet:
+        """Apply the field filters among the query parameters."""
+        return apply_field_filters(
+            queryset,
+            params,
+            self.field_filters(),
+            record_type=self.custom_record_type(),
+            skip=skip,
+        )
 
     def check_params(self, request: Request, allowed: tuple[str, ...]) -> None:
         unknown = sorted(set(request.query_params) - set(allowed))
@@ -78,6 +113,12 @@ class RecordViewSet(BulkMixin, ListMixin, ApiView, viewsets.ViewSet):
     search_fields: ClassVar[list[str]] = []
     related: ClassVar[tuple[str, ...]] = ()
     prefetch: ClassVar[tuple[str, ...]] = ("tags",)
+
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return model_filters(self.model)
+
+    def custom_record_type(self) -> str | None:
+        return self.model.module if self.model.module in RecordType.values else None
 
     def queryset(self, trashed: bool = False) -> models.QuerySet:
         base = self.model.objects.trashed() if trashed else self.model.objects.alive()
@@ -119,7 +160,15 @@ class RecordViewSet(BulkMixin, ListMixin, ApiView, viewsets.ViewSet):
     record_arg: ClassVar[str]
 
     def list(self, request: Request) -> Response:
-        self.check_params(request, COMMON_PARAMS + tuple(self.filters))
+        self.check_params(request, COMMON_PARAMS + tuple(self.filters) + self.field_params(request))
+        params = request.query_params
+        queryset = self.filtered(request)
+        rows, next_cursor = page(queryset, params, self.orderings, self.default_ordering)
+        data = self.output(rows, many=True, context=self.context).data
+        return Response({"results": data, "next_cursor": next_cursor})
+
+    def filtered(self, request: Request) -> models.QuerySet:
+        """Return the visible records the list's parameters (search, filters) select."""
         params = request.query_params
         queryset = self.queryset()
         queryset = apply_search(queryset, params.get("q", "").strip()[:200], self.search_fields)
@@ -140,9 +189,7 @@ class RecordViewSet(BulkMixin, ListMixin, ApiView, viewsets.ViewSet):
                 if lookup.endswith("_id"):
                     value = parse_id(name, value)
                 queryset = queryset.filter(**{lookup: value})
-        rows, next_cursor = page(queryset, params, self.orderings, self.default_ordering)
-        data = self.output(rows, many=True, context=self.context).data
-        return Response({"results": data, "next_cursor": next_cursor})
+        return self.filter_fields(queryset, params, COMMON_PARAMS + tuple(self.filters))
 
     def retrieve(self, request: Request, pk: str) -> Response:
         self.check_params(request, ())
@@ -197,7 +244,60 @@ class RecordViewSet(BulkMixin, ListMixin, ApiView, viewsets.ViewSet):
         return self.fresh(record)
 
 
-class ContactViewSet(RecordViewSet):
+class ExportMixin:
+    """`GET /<plural>/export`: the list's records as a file, with the app's columns."""
+
+    # The app's RecordViews of this type (dotted path): its columns are the export's.
+    record_views: ClassVar[str] = ""
+
+    @action(detail=False, methods=["get"])
+    def export(self: Any, request: Request) -> HttpResponseBase:
+        """Every record the list's filters select, as CSV or Excel, with every field."""
+        exported = ("q", "ordering", "owner", "updated_after", "format")
+        self.check_params(request, exported + tuple(self.filters) + self.field_params(request))
+        permissions.require(request.membership, self.model.module, permissions.Action.EXPORT)
+        params = request.query_params
+        fmt = params.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise bad_param("format", _("Give format=csv or format=xlsx."))
+        queryset = self.filtered(request)
+        _ordering, sort = sort_from(self.model, params, self.orderings, self.default_ordering)
+        views = import_string(self.record_views)
+        columns = list(
+            views.all_columns(list(CustomField.objects.filter(record_type=views.name))).values()
+        )
+        related = {
+            c.path.rsplit("__", 1)[0] for c in columns if "__" in c.path and not c.definition
+        }
+        options: dict[str, Any] = {
+            "actor": request.actor,
+            "queryset": queryset.select_related(*related).prefetch_related("tags"),
+            "sort": sort,
+            "columns": columns,
+            "headers": [c.key for c in columns],
+            "user_names": dict(member_choices(request.workspace)),
+            "record_type": views.name,
+            "filters": {k: v for k, v in params.items() if k != "format"},
+        }
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        if fmt == "xlsx":
+            path = records_export_xlsx(**options, sheet_title=views.name)
+            handle = path.open("rb")
+            path.unlink()  # the open handle keeps the data until the response is sent
+            return FileResponse(
+                handle,
+                as_attachment=True,
+                filename=f"{views.name}-{stamp}.xlsx",
+                content_type=XLSX_TYPE,
+            )
+        response = StreamingHttpResponse(
+            records_export_csv(**options), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{views.name}-{stamp}.csv"'
+        return response
+
+
+class ContactViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Contact
     output = s.ContactOut
     input = s.ContactIn
@@ -219,9 +319,10 @@ class ContactViewSet(RecordViewSet):
     trash_service = staticmethod(contact_services.contact_trash)
     restore_service = staticmethod(contact_services.contact_restore)
     record_arg = "contact"
+    record_views = "halyard.contacts.views.contacts"
 
 
-class CompanyViewSet(RecordViewSet):
+class CompanyViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Company
     output = s.CompanyOut
     input = s.CompanyIn
@@ -239,9 +340,10 @@ class CompanyViewSet(RecordViewSet):
     trash_service = staticmethod(company_services.company_trash)
     restore_service = staticmethod(company_services.company_restore)
     record_arg = "company"
+    record_views = "halyard.companies.views.companies"
 
 
-class LeadViewSet(RecordViewSet):
+class LeadViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Lead
     output = s.LeadOut
     input = s.LeadIn
@@ -258,6 +360,7 @@ class LeadViewSet(RecordViewSet):
     trash_service = staticmethod(lead_services.lead_trash)
     restore_service = staticmethod(lead_services.lead_restore)
     record_arg = "lead"
+    record_views = "halyard.leads.views.leads"
 
     convert_input = s.LeadConvertIn
     convert_output = s.LeadConvertOut
@@ -299,7 +402,7 @@ class LeadViewSet(RecordViewSet):
         return respond(body, version=lead.version)
 
 
-class DealViewSet(RecordViewSet):
+class DealViewSet(ExportMixin, RecordViewSet, TimelineMixin):
     model = Deal
     output = s.DealOut
     input = s.DealIn
@@ -323,6 +426,7 @@ class DealViewSet(RecordViewSet):
     trash_service = staticmethod(deal_services.deal_trash)
     restore_service = staticmethod(deal_services.deal_restore)
     record_arg = "deal"
+    record_views = "halyard.deals.views.deals"
 
     move_input = s.DealMoveIn
 
@@ -364,10 +468,16 @@ class PipelineViewSet(ListMixin, ApiView, viewsets.ViewSet):
         stages: Any = models.Prefetch("stages", queryset=Stage.objects.order_by("position", "pk"))
         return Pipeline.objects.prefetch_related(stages)
 
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return model_filters(Pipeline)
+
     def list(self, request: Request) -> Response:
-        self.check_params(request, ("limit", "cursor", "ordering"))
+        self.check_params(request, ("limit", "cursor", "ordering", *self.field_params(request)))
         rows, next_cursor = page(
-            self.queryset(), request.query_params, self.orderings, self.default_ordering
+            self.filter_fields(self.queryset(), request.query_params),
+            request.query_params,
+            self.orderings,
+            self.default_ordering,
         )
         return Response(
             {"results": s.PipelineOut(rows, many=True).data, "next_cursor": next_cursor}
@@ -394,10 +504,23 @@ class UserViewSet(ListMixin, ApiView, viewsets.ViewSet):
             workspace=self.request.workspace
         )
 
+    def field_filters(self) -> dict[str, FieldFilter]:
+        return {
+            "id": FieldFilter("id", "user_id", "id"),
+            "email": FieldFilter("email", "user__email", "text"),
+            "full_name": FieldFilter("full_name", "user__full_name", "text"),
+            "role": FieldFilter("role", "role__key", "text"),
+            "is_active": FieldFilter("is_active", "is_active", "bool"),
+            "joined_at": FieldFilter("joined_at", "joined_at", "datetime"),
+        }
+
     def list(self, request: Request) -> Response:
-        self.check_params(request, ("limit", "cursor", "ordering"))
+        self.check_params(request, ("limit", "cursor", "ordering", *self.field_params(request)))
         rows, next_cursor = page(
-            self.queryset(), request.query_params, self.orderings, self.default_ordering
+            self.filter_fields(self.queryset(), request.query_params),
+            request.query_params,
+            self.orderings,
+            self.default_ordering,
         )
         return Response({"results": s.MemberOut(rows, many=True).data, "next_cursor": next_cursor})
 

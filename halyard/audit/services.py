@@ -134,6 +134,21 @@ def _event_name(record: Record, verb: str) -> str:
     return f"{record._meta.model_name}.{verb}"
 
 
+def record_event(
+    *,
+    actor: Actor,
+    name: str,
+    record: Record,
+    changes: dict[str, Any] | None = None,
+    **details: Any,
+) -> None:
+    """Record a domain event about a record, carrying the record as it is now (in the outbox)."""
+    payload: dict[str, Any] = {"id": record.pk, **details, "data": record.event_data()}
+    if changes is not None:
+        payload["changes"] = changes
+    event_record(actor=actor, name=name, payload=payload)
+
+
 def record_insert(
     *,
     actor: Actor,
@@ -161,7 +176,7 @@ def record_insert(
         changes = field_changes({}, record.audit_snapshot())
         audit_write(actor=actor, action=AuditAction.CREATE, obj=record, changes=changes)
         search_sync(record)
-        event_record(actor=actor, name=_event_name(record, "created"), payload={"id": record.pk})
+        record_event(actor=actor, name=_event_name(record, "created"), record=record)
     return record
 
 
@@ -201,10 +216,8 @@ def record_apply(
         _save(current)
         audit_write(actor=actor, action=AuditAction.UPDATE, obj=current, changes=changes)
         search_sync(current)
-        event_record(
-            actor=actor,
-            name=_event_name(current, "updated"),
-            payload={"id": current.pk, "changes": changes},
+        record_event(
+            actor=actor, name=_event_name(current, "updated"), record=current, changes=changes
         )
     return current
 
@@ -232,7 +245,7 @@ def record_trash(
         current.save(update_fields=["deleted_at", "version"])
         audit_write(actor=actor, action=AuditAction.DELETE, obj=current, changes=changes)
         search_sync(current)
-        event_record(actor=actor, name=_event_name(current, "deleted"), payload={"id": current.pk})
+        record_event(actor=actor, name=_event_name(current, "trashed"), record=current)
     return current
 
 
@@ -248,5 +261,5 @@ def record_restore(*, actor: Actor, record: R) -> R:
         current.save(update_fields=["deleted_at", "version"])
         audit_write(actor=actor, action=AuditAction.RESTORE, obj=current)
         search_sync(current)
-        event_record(actor=actor, name=_event_name(current, "restored"), payload={"id": current.pk})
+        record_event(actor=actor, name=_event_name(current, "restored"), record=current)
     return current

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from halyard.activities.panel import timeline_context
 from halyard.contacts import selectors, services
 from halyard.contacts.forms import ContactForm
 from halyard.contacts.models import Contact, LeadSource, LifecycleStage
+from halyard.contacts.vcards import contacts_vcards
 from halyard.core.columns import Column
-from halyard.core.recordviews import RecordViews
+from halyard.core.recordviews import Listing, RecordViews
 from halyard.workspaces.access import WorkspaceRequest
 
 
@@ -24,6 +28,25 @@ class ContactViews(RecordViews):
             "country": request.workspace.default_country,
             "picker_url": reverse("companies_picker", args=[request.workspace.slug]),
         }
+
+    def export_formats(self) -> list[tuple[str, str]]:
+        return [*super().export_formats(), ("vcf", _("vCard (.vcf)"))]
+
+    def export_other(
+        self, request: WorkspaceRequest, listing: Listing, fmt: str
+    ) -> HttpResponseBase | None:
+        if fmt != "vcf":
+            return None
+        cards = contacts_vcards(
+            actor=request.actor,
+            queryset=listing.queryset,
+            sort=listing.sort,
+            filters=listing.state.as_json() | {"sort": listing.state.sort},
+        )
+        response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.vcf"'
+        return response
 
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
         return {

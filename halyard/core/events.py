@@ -13,18 +13,36 @@ from halyard.core.context import Actor
 from halyard.core.models import OutboxEvent
 
 Handler = Callable[[OutboxEvent], None]
+Interest = Callable[[Any, str], bool]
 _SUBSCRIBERS: dict[str, list[Handler]] = defaultdict(list)
+_INTERESTS: dict[Handler, Interest] = {}
 
 
-def subscribe(*names: str) -> Callable[[Handler], Handler]:
-    """Register a handler for the named events ("*" for all); handlers must be idempotent."""
+def subscribe(*names: str, when: Interest | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler for the named events ("*" for all); handlers must be idempotent.
+
+    `when(workspace, name)` lets a wide subscriber (webhooks) say cheaply, at record time,
+    that it has nothing to do, so an event nobody wants is not queued at all.
+    """
 
     def register(handler: Handler) -> Handler:
         for name in names:
             _SUBSCRIBERS[name].append(handler)
+        if when is not None:
+            _INTERESTS[handler] = when
         return handler
 
     return register
+
+
+def interested(handler: Handler, workspace: Any, name: str) -> bool:
+    """Say whether a handler wants an event of this workspace (true unless it said otherwise)."""
+    interest = _INTERESTS.get(handler)
+    return interest is None or interest(workspace, name)
+
+
+def _wanted(workspace: Any, name: str) -> bool:
+    return any(interested(h, workspace, name) for h in subscribers_for(name))
 
 
 def subscribers_for(name: str) -> list[Handler]:
@@ -44,7 +62,7 @@ def event_record(*, actor: Actor, name: str, payload: dict[str, Any]) -> OutboxE
         "actor_id": actor.user.pk if actor.user else None,
         "source": actor.source,
     }
-    if not subscribers_for(name):  # kept for the record; nothing to deliver
+    if not _wanted(actor.workspace, name):  # kept for the record; nothing to deliver
         return OutboxEvent.objects.create(
             workspace=actor.workspace, name=name, payload=body, dispatched_at=timezone.now()
         )

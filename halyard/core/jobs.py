@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from halyard.core.events import handler_key, subscribers_for
+from halyard.core.events import handler_key, interested, subscribers_for
 from halyard.core.models import EventDelivery, OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def event_deliver(event_id: int) -> None:
     failures = []
     for handler in subscribers_for(event.name):
         key = handler_key(handler)
-        if key in done:
+        if key in done or not interested(handler, event.workspace_id, event.name):
             continue
         try:
             with transaction.atomic():

@@ -111,6 +111,21 @@ class Record(WorkspaceScoped):
             data["tags"] = sorted(t.name for t in self.tags.all())
         return data
 
+    def event_data(self) -> dict[str, Any]:
+        """Return the record as domain events and webhooks carry it: its id and key fields."""
+        data: dict[str, Any] = {"id": str(self.pk), "type": self._meta.model_name}
+        for name, value in self.audit_snapshot().items():
+            field = self._meta.get_field(name) if name not in ("custom", "tags") else None
+            if isinstance(field, models.ForeignKey) and value is not None:
+                value = str(value)  # ids are strings, as in the API
+            data[name] = value
+        data["version"] = self.version
+        data["source"] = self.source
+        for stamp in ("created_at", "updated_at", "deleted_at"):
+            moment = getattr(self, stamp)
+            data[stamp] = moment.isoformat() if moment else None
+        return data
+
     @property
     def is_trashed(self) -> bool:
         return self.deleted_at is not None

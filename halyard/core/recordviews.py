@@ -10,7 +10,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
@@ -31,7 +38,7 @@ from halyard.core.columns import (
     owner_column,
     tags_column,
 )
-from halyard.core.export import records_export_csv
+from halyard.core.export import XLSX_TYPE, records_export_csv, records_export_xlsx
 from halyard.core.forms import RecordForm, add_validation_errors
 from halyard.core.listing import (
     Condition,
@@ -290,6 +297,7 @@ class RecordViews:
             "can_change_view": view is not None and can_change(request.actor, view),
             "bulk_menu": self._bulk_menu(request, members, listing.tags),
             "can_export": permissions.can(request.membership, self.module, "export"),
+            "export_formats": self.export_formats(),
             "list_name": self.name,
             "tags": listing.tags,
             "members": members,
@@ -397,22 +405,62 @@ class RecordViews:
                 return lambda r: change.apply(actor=actor, record=r, value=value)
         return None
 
-    def export_view(self, request: WorkspaceRequest) -> StreamingHttpResponse:
+    def export_formats(self) -> list[tuple[str, str]]:
+        """Return the formats this list exports to, as (format parameter, menu label)."""
+        return [("csv", _("CSV (.csv)")), ("xlsx", _("Excel (.xlsx)"))]
+
+    def export_other(
+        self, request: WorkspaceRequest, listing: Listing, fmt: str
+    ) -> HttpResponseBase | None:
+        """Answer an export format of this record type's own (e.g. vCard); None if unknown."""
+        return None
+
+    def export_view(self, request: WorkspaceRequest) -> HttpResponseBase:
+        """Export the current list: `format` csv (default), xlsx or the type's own; `fields`
+        "all" for every column instead of the visible ones."""
         permissions.require(request.membership, self.module, "export")
         listing = self._listing(request)
-        members = dict(listing.members)
-        rows = records_export_csv(
-            actor=request.actor,
-            queryset=listing.queryset.prefetch_related("tags"),
-            sort=listing.sort,
-            columns=listing.visible,
-            headers=[str(c.label) for c in listing.visible],
-            user_names=members,
-            record_type=self.name,
-            filters=listing.state.as_json() | {"sort": listing.state.sort},
-        )
-        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+        fmt = request.GET.get("format", "csv")
+        if fmt not in {key for key, _label in self.export_formats()}:
+            raise Http404
+        if fmt not in {"csv", "xlsx"}:
+            response = self.export_other(request, listing, fmt)
+            if response is None:
+                raise Http404
+            return response
+        columns = listing.visible
+        queryset = listing.queryset.prefetch_related("tags")
+        if request.GET.get("fields") == "all":
+            columns = list(listing.columns.values())
+            related = {
+                c.path.rsplit("__", 1)[0] for c in columns if "__" in c.path and not c.definition
+            }
+            queryset = queryset.select_related(*related)
+        options: dict[str, Any] = {
+            "actor": request.actor,
+            "queryset": queryset,
+            "sort": listing.sort,
+            "columns": columns,
+            "headers": [str(c.label) for c in columns],
+            "user_names": dict(listing.members),
+            "record_type": self.name,
+            "filters": listing.state.as_json() | {"sort": listing.state.sort},
+        }
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        if fmt == "xlsx":
+            title = str(self.model._meta.verbose_name_plural).capitalize()
+            path = records_export_xlsx(**options, sheet_title=title)
+            handle = path.open("rb")
+            path.unlink()  # the open handle keeps the data until the response is sent
+            return FileResponse(
+                handle,
+                as_attachment=True,
+                filename=f"{self.name}-{stamp}.xlsx",
+                content_type=XLSX_TYPE,
+            )
+        response = StreamingHttpResponse(
+            records_export_csv(**options), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{self.name}-{stamp}.csv"'
         return response
 

@@ -17,6 +17,7 @@ from halyard.audit.models import AuditAction
 from halyard.audit.services import (
     audit_write,
     record_apply,
+    record_event,
     record_insert,
     record_restore,
     record_trash,
@@ -241,12 +242,15 @@ def _stage_changed(actor: Actor, deal: Deal, old: Stage, new: Stage) -> None:
         to_stage_name=new.name,
         changed_by=actor.user,
     )
-    payload = {"id": deal.pk, "from_stage": old.pk, "to_stage": new.pk}
-    event_record(actor=actor, name="deal.stage_changed", payload=payload)
+    names = ["deal.stage_changed"]
     if new.kind == StageKind.WON:
-        event_record(actor=actor, name="deal.won", payload=payload)
+        names.append("deal.won")
     elif new.kind == StageKind.LOST:
-        event_record(actor=actor, name="deal.lost", payload=payload)
+        names.append("deal.lost")
+    for name in names:
+        record_event(
+            actor=actor, name=name, record=deal, from_stage=str(old.pk), to_stage=str(new.pk)
+        )
 
 
 def deal_contact_add(*, actor: Actor, deal: Deal, contact: Contact, role: str) -> DealContact:
@@ -271,10 +275,12 @@ def deal_contact_add(*, actor: Actor, deal: Deal, contact: Contact, role: str) -
                 obj=deal,
                 changes={"contacts": [before, after]},
             )
-            event_record(
+            record_event(
                 actor=actor,
                 name="deal.contact_added",
-                payload={"id": deal.pk, "contact": contact.pk, "role": role},
+                record=deal,
+                contact=str(contact.pk),
+                role=role,
             )
     return link
 
@@ -289,10 +295,8 @@ def deal_contact_remove(*, actor: Actor, link: DealContact) -> None:
         audit_write(
             actor=actor, action=AuditAction.UPDATE, obj=deal, changes={"contacts": [label, None]}
         )
-        event_record(
-            actor=actor,
-            name="deal.contact_removed",
-            payload={"id": deal.pk, "contact": link.contact_id},
+        record_event(
+            actor=actor, name="deal.contact_removed", record=deal, contact=str(link.contact_id)
         )
 
 

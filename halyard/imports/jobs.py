@@ -32,3 +32,11 @@ def resume_imports() -> int:
     for import_id in ids:
         run_import.delay(import_id)
     return len(ids)
+
+
+@shared_task
+def remove_abandoned_imports() -> int:
+    """Delete uploads that were never mapped and files no import uses (see imports.cleanup)."""
+    from halyard.imports.cleanup import abandoned_imports_remove
+
+    return abandoned_imports_remove()

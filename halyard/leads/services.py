@@ -17,6 +17,7 @@ from halyard.audit.services import (
     audit_write,
     field_changes,
     record_apply,
+    record_event,
     record_insert,
     record_restore,
     record_trash,
@@ -26,7 +27,6 @@ from halyard.companies.services import company_create
 from halyard.contacts.models import Contact
 from halyard.contacts.services import contact_create
 from halyard.core.context import Actor
-from halyard.core.events import event_record
 from halyard.deals.models import ContactRole, Deal, Stage
 from halyard.deals.services import deal_contact_add, deal_create
 from halyard.leads.models import Lead, LeadStatus
@@ -249,15 +249,13 @@ def lead_convert(
             obj=current,
             changes=field_changes(before, current.audit_snapshot()),
         )
-        event_record(
+        record_event(
             actor=actor,
             name="lead.converted",
-            payload={
-                "id": current.pk,
-                "contact": contact.pk,
-                "company": company.pk if company else None,
-                "deal": deal.pk if deal else None,
-            },
+            record=current,
+            contact=str(contact.pk),
+            company=str(company.pk) if company else None,
+            deal=str(deal.pk) if deal else None,
         )
     return Conversion(contact=contact, company=company, deal=deal)
 

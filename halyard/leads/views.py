@@ -19,6 +19,7 @@ from halyard.core.forms import add_validation_errors
 from halyard.core.recordviews import RecordViews
 from halyard.deals.models import ContactRole
 from halyard.deals.services import pipeline_ensure_default
+from halyard.duplicates.selectors import matches_for_lead
 from halyard.leads import services
 from halyard.leads.forms import LeadConvertForm, LeadForm
 from halyard.leads.models import Lead, LeadSource, LeadStatus
@@ -42,7 +43,14 @@ class LeadViews(RecordViews):
             and permissions.can_touch(member, "leads", "edit", record)
             and permissions.can(member, "contacts", "create")
         )
-        return {"can_convert": can_convert, **timeline_context(request, record, "lead")}
+        matches = matches_for_lead(
+            membership=member, lead=record, country=request.workspace.default_country
+        )
+        return {
+            "can_convert": can_convert,
+            "lead_matches": matches,
+            **timeline_context(request, record, "lead"),
+        }
 
     def convert_view(self, request: WorkspaceRequest, pk: int) -> HttpResponse:
         lead = record_for_member(request, Lead, pk, action="edit")
@@ -82,6 +90,20 @@ class LeadViews(RecordViews):
             "leads/lead_convert.html",
             {"record": lead, "form": form, "match": match},
         )
+
+
+def _matches(request: WorkspaceRequest, values: dict[str, Any], record: Any) -> list[Any]:
+    """Warn before a new lead is saved when it is already a contact or a company.
+
+    Only the UI warns; the API creates leads as before.
+    """
+    if record is not None:
+        return []
+    fields = ("first_name", "last_name", "company_name", "email", "phone", "website")
+    lead = Lead(**{name: values.get(name) or "" for name in fields})
+    return matches_for_lead(
+        membership=request.membership, lead=lead, country=request.workspace.default_country
+    )
 
 
 def _statuses() -> list[tuple[str, str]]:
@@ -148,4 +170,5 @@ leads = LeadViews(
         Column("title", gettext_lazy("Job title"), "title", filter="text", default=False),
     ],
     bulk_changes=[BulkChange("status", gettext_lazy("Change status"), _statuses, _set_status)],
+    duplicates_hook=_matches,
 )

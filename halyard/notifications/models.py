@@ -16,6 +16,10 @@ class NotificationKind(models.TextChoices):
     MEMBER_JOINED = "member_joined", _("%(name)s accepted your invitation to %(workspace)s.")
     ROLE_CHANGED = "role_changed", _("Your role in %(workspace)s is now %(role)s.")
     TASK_DUE = "task_due", _("Reminder: %(title)s")
+    WEBHOOK_PAUSED = (
+        "webhook_paused",
+        _("The webhook to %(url)s was paused: its deliveries kept failing."),
+    )
 
 
 class Notification(models.Model):

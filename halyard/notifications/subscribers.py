@@ -83,3 +83,38 @@ def remind_assignee(event: OutboxEvent) -> None:
             base = getattr(settings, "SITE_URL", "").rstrip("/")
             lines.append(_("Your work: %(url)s") % {"url": base + payload["url"]})
         send_mail(subject, "\n\n".join(lines), None, [user.email])
+
+
+@subscribe("webhook.paused")
+def notify_webhook_owner(event: OutboxEvent) -> None:
+    """Tell whoever created a webhook that it was paused; by e-mail too when mail is set up."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    payload = event.payload
+    if not payload.get("user_id"):
+        return
+    _notification, created = Notification.objects.get_or_create(
+        event=event,
+        user_id=payload["user_id"],
+        defaults={
+            "workspace_id": event.workspace_id,
+            "kind": NotificationKind.WEBHOOK_PAUSED,
+            "params": {"url": payload["url"]},
+            "url": payload.get("link", ""),
+        },
+    )
+    user = get_user_model().objects.filter(pk=payload["user_id"]).first()
+    if not (created and user is not None and user.email and settings.EMAIL_URL):
+        return
+    with translation.override(user.language or "en"):
+        subject = str(NotificationKind.WEBHOOK_PAUSED.label) % {"url": payload["url"]}
+        lines = [
+            subject,
+            _("Fix the receiver, then resume the webhook: %(url)s")
+            % {"url": settings.SITE_URL.rstrip("/") + payload.get("link", "")},
+        ]
+        send_mail(subject, "\n\n".join(lines), None, [user.email])

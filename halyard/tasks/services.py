@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from halyard.audit.services import record_apply, record_insert, record_restore, record_trash
+from halyard.audit.services import (
+    record_apply,
+    record_event,
+    record_insert,
+    record_restore,
+    record_trash,
+)
 from halyard.core.context import Actor
-from halyard.core.events import event_record
 from halyard.tasks.models import ACTIVE_STATUSES, Task, TaskStatus
 from halyard.workspaces.models import Membership
 
@@ -45,6 +51,8 @@ def task_create(*, actor: Actor, values: dict[str, Any]) -> Task:
     """Create a task; linked records must belong to the workspace."""
     values = dict(values)
     _validate(actor=actor, values=values)
+    if values.get("status") in (TaskStatus.DONE, TaskStatus.CANCELLED):
+        values["completed_at"] = timezone.now()  # logged as already closed
     return record_insert(actor=actor, record=Task(**values))
 
 
@@ -59,11 +67,12 @@ def task_update(*, actor: Actor, task: Task, expected_version: int, values: dict
     if values.get("remind_at") != task.remind_at and "remind_at" in values:
         # A new reminder time is announced again, even if the old one was.
         values["reminded_at"] = None
-    updated = record_apply(
-        actor=actor, record=task, expected_version=expected_version, values=values
-    )
-    if status == TaskStatus.DONE and task.status != TaskStatus.DONE:
-        event_record(actor=actor, name="task.completed", payload={"id": updated.pk})
+    with transaction.atomic():  # the event is recorded with the change, or not at all
+        updated = record_apply(
+            actor=actor, record=task, expected_version=expected_version, values=values
+        )
+        if status == TaskStatus.DONE and task.status != TaskStatus.DONE:
+            record_event(actor=actor, name="task.completed", record=updated)
     return updated
 
 
@@ -71,13 +80,14 @@ def task_complete(*, actor: Actor, task: Task) -> Task:
     """Mark a task done and announce it."""
     if task.status == TaskStatus.DONE:
         return task
-    task = record_apply(
-        actor=actor,
-        record=task,
-        expected_version=task.version,
-        values={"status": TaskStatus.DONE, "completed_at": timezone.now()},
-    )
-    event_record(actor=actor, name="task.completed", payload={"id": task.pk})
+    with transaction.atomic():  # the event is recorded with the change, or not at all
+        task = record_apply(
+            actor=actor,
+            record=task,
+            expected_version=task.version,
+            values={"status": TaskStatus.DONE, "completed_at": timezone.now()},
+        )
+        record_event(actor=actor, name="task.completed", record=task)
     return task
 
 

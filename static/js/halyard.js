@@ -34,6 +34,9 @@
     document.querySelectorAll("details[open]:not([data-keep-open])").forEach(function (d) {
       if (!d.contains(event.target)) d.removeAttribute("open");
     });
+    // A download chosen from a menu closes the menu (the page itself stays).
+    const download = event.target.closest && event.target.closest("details a[download]");
+    if (download) download.closest("details").removeAttribute("open");
     const toggle = event.target.closest && event.target.closest("[data-toggle]");
     if (toggle) {
       const panel = document.getElementById(toggle.getAttribute("data-toggle"));

@@ -15,6 +15,12 @@ register = template.Library()
 
 
 @register.filter
+def has_meeting(items: list[Any]) -> bool:
+    """Tell whether a timeline shows at least one meeting."""
+    return any(i.activity is not None and i.activity.kind == "meeting" for i in items or [])
+
+
+@register.filter
 def rich_text(value: str) -> SafeString:
     """Render sanitised note HTML."""
     return mark_safe(sanitize_html(value or ""))  # noqa: S308 - nh3 allow-list output

@@ -274,3 +274,55 @@ def test_a_call_cannot_last_a_negative_time(acme, alice, lan):
     assert response.status_code == 400
     assert "Ensure this value is greater than or equal to 0." in response.content.decode()
     assert _count(acme) == 0
+
+
+def test_a_records_meetings_download_as_one_calendar_and_only_visible_ones(acme, alice, bob, lan):
+    first = _meeting(acme, alice, lan)
+    second = _meeting(acme, alice, lan, subject="Ký hợp đồng")
+    with scope(workspace=acme):
+        activity_log(
+            actor=actor_for(acme, alice), values={"kind": "call", "contact": lan, "subject": "x"}
+        )
+    page = client_for(alice).get(f"/w/acme/contacts/{lan.pk}/")
+    link = f"/w/acme/contacts/{lan.pk}/meetings.ics"
+    assert link in page.content.decode()
+    response = client_for(alice).get(link)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert response["Content-Disposition"].endswith(".ics")
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]) == "Meetings: Lan Trần"
+    uids = sorted(str(e["UID"]) for e in calendar.walk("VEVENT"))
+    assert uids == sorted(f"halyard-activity-{m.pk}@acme.halyard" for m in (first, second))
+    # Bob (a rep) sees only his own activities: the contact is not his, so no page at all.
+    assert client_for(bob).get(link).status_code == 404
+    assert client_for(alice).get("/w/acme/nothing/1/meetings.ics").status_code == 404
+
+
+def test_a_record_without_meetings_shows_no_calendar_link(acme, alice, lan):
+    page = client_for(alice).get(f"/w/acme/contacts/{lan.pk}/")
+    assert "meetings.ics" not in page.content.decode()
+
+
+def test_my_meetings_hold_what_i_organise_or_attend_from_30_days_ago(acme, alice, bob, lan):
+    soon = timezone.now() + timedelta(days=2)
+    mine = _meeting(acme, alice, lan, occurred_at=soon, ends_at=soon + timedelta(hours=1))
+    invited = _meeting(
+        acme,
+        bob,
+        lan,
+        occurred_at=soon,
+        ends_at=soon + timedelta(hours=1),
+        attendee_users=[alice.pk],
+        subject="Bob's",
+    )
+    old = timezone.now() - timedelta(days=40)
+    _meeting(acme, alice, lan, occurred_at=old, ends_at=old + timedelta(hours=1))
+    _meeting(acme, bob, lan, occurred_at=soon, ends_at=soon + timedelta(hours=1))  # not hers
+    assert (
+        "/w/acme/my-work/meetings.ics" in client_for(alice).get("/w/acme/my-work/").content.decode()
+    )
+    response = client_for(alice).get("/w/acme/my-work/meetings.ics")
+    assert response.status_code == 200
+    uids = {str(e["UID"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert uids == {f"halyard-activity-{m.pk}@acme.halyard" for m in (mine, invited)}

@@ -49,6 +49,14 @@ class ApiClient:
             return call(path, **extra)
         return call(path, data=data, content_type=content_type, **extra)
 
+    def upload(self, path: str, data: dict[str, Any], **headers: str) -> Any:
+        """POST a multipart form (files as file objects), as an upload client sends it."""
+        CALLED.add(operation("POST", path))
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        if self.secret is not None:
+            extra.setdefault("HTTP_AUTHORIZATION", f"Bearer {self.secret}")
+        return self.client.post(path, data=data, **extra)
+
     def get(self, path: str, **headers: str) -> Any:
         return self.request("GET", path, **headers)
 

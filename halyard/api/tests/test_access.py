@@ -188,3 +188,171 @@ def test_foreign_ids_in_bodies_and_filters_are_refused(
     with scope(workspace=acme):
         assert not Contact.objects.exists()
         assert not Deal.objects.exists()
+
+
+def _others_around(other: Any, charlie: Any) -> dict[str, Any]:
+    """Create, in Charlie's workspace, one of each resource that is not a record type."""
+    from halyard.activities.services import activity_log
+    from halyard.customfields.services import custom_field_create, tag_create
+    from halyard.tasks.services import task_create
+    from halyard.workspaces.models import Team
+
+    with scope(workspace=other):
+        actor = actor_for(other, charlie)
+        contact = contact_create(actor=actor, values={"last_name": "Outsider"})
+        return {
+            "contact": contact,
+            "activities": activity_log(
+                actor=actor, values={"kind": "call", "contact": contact, "subject": "Theirs"}
+            ),
+            "notes": activity_log(
+                actor=actor, values={"kind": "note", "contact": contact, "body": "Theirs"}
+            ),
+            "tasks": task_create(actor=actor, values={"title": "Theirs", "contact": contact}),
+            "tags": tag_create(actor=actor, name="Theirs"),
+            "custom-fields": custom_field_create(
+                actor=actor, record_type="contacts", label="Theirs", field_type="text", options=[]
+            ),
+            "teams": Team.objects.create(workspace=other, name="Theirs"),
+        }
+
+
+def _state(workspace: Any) -> list[Any]:
+    from halyard.activities.models import Activity
+    from halyard.customfields.models import CustomField, Tag
+    from halyard.tasks.models import Task
+
+    with scope(workspace=workspace):
+        return [
+            sorted(
+                Activity._base_manager.filter(workspace=workspace).values_list(
+                    "pk", "version", "deleted_at", "subject", "body"
+                )
+            ),
+            sorted(
+                Task._base_manager.filter(workspace=workspace).values_list(
+                    "pk", "version", "deleted_at", "status"
+                )
+            ),
+            sorted(Tag.objects.values_list("pk", "name")),
+            sorted(CustomField.objects.values_list("pk", "label", "options", "required")),
+        ]
+
+
+@pytest.mark.parametrize(
+    "resource", ["activities", "notes", "tasks", "tags", "custom-fields", "teams"]
+)
+def test_ids_of_another_workspace_are_404_on_the_other_resources(
+    acme: Any, other: Any, charlie: Any, alice_api: Any, resource: str
+) -> None:
+    records = _others_around(other, charlie)
+    before = _state(other)
+    audit = AuditEntry.objects.count()
+    url = f"/api/v1/{resource}/{records[resource].pk}"
+    problem(alice_api.get(url), 404, "not_found")
+    if resource != "teams":
+        change = {"name": "Mine"} if resource == "tags" else {"label": "Mine"}
+        if resource in ("activities", "notes", "tasks"):
+            change = {"owner": None}
+        problem(alice_api.patch(url, change), 404, "not_found")
+        problem(alice_api.delete(url), 404, "not_found")
+    if resource in ("activities", "notes", "tasks"):
+        problem(alice_api.post(f"{url}/restore"), 404, "not_found")
+    assert alice_api.get(f"/api/v1/{resource}").json()["results"] == []
+    assert _state(other) == before
+    assert AuditEntry.objects.count() == audit
+
+
+def test_foreign_records_cannot_be_linked_filtered_or_have_their_timeline_read(
+    acme: Any, alice: Any, other: Any, charlie: Any, alice_api: Any
+) -> None:
+    records = _others_around(other, charlie)
+    cid = str(records["contact"].pk)
+    problem(alice_api.get(f"/api/v1/contacts/{cid}/timeline"), 404, "not_found")
+    bodies = {
+        "activities": {"kind": "call", "contact": cid},
+        "notes": {"body": "x", "contact": cid},
+        "tasks": {"title": "x", "contact": cid},
+    }
+    for resource, body in bodies.items():
+        assert "contact" in problem(alice_api.post(f"/api/v1/{resource}", body), 400)["errors"]
+    mine = alice_api.post("/api/v1/contacts", {"last_name": "Mine"}).json()["id"]
+    meeting = {
+        "kind": "meeting",
+        "contact": mine,
+        "ends_at": "2099-01-01T00:00:00Z",
+        "attendee_contacts": [cid],
+        "attendee_users": [str(charlie.pk)],
+    }
+    bad = problem(alice_api.post("/api/v1/activities", meeting), 400)
+    assert {"attendee_contacts.0", "attendee_users.0"} <= set(bad["errors"])
+    assert alice_api.get(f"/api/v1/activities?contact={cid}").json()["results"] == []
+    assert alice_api.get(f"/api/v1/tasks?contact={cid}").json()["results"] == []
+    with scope(workspace=acme):
+        from halyard.activities.models import Activity
+
+        assert not Activity.objects.exists()
+
+
+def test_a_read_only_key_cannot_write_the_other_resources(
+    acme: Any, alice: Any, alice_api: Any, reader_api: Any
+) -> None:
+    cid = alice_api.post("/api/v1/contacts", {"last_name": "C"}).json()["id"]
+    activity = alice_api.post("/api/v1/activities", {"kind": "call", "contact": cid}).json()
+    note = alice_api.post("/api/v1/notes", {"body": "n", "contact": cid}).json()
+    task = alice_api.post("/api/v1/tasks", {"title": "t"}).json()
+    tag = alice_api.post("/api/v1/tags", {"name": "VIP"}).json()
+    field = alice_api.post(
+        "/api/v1/custom-fields", {"record_type": "deals", "label": "F", "field_type": "text"}
+    ).json()
+    before = _state(acme)
+    for resource, pk, body in (
+        ("activities", activity["id"], {"kind": "call", "contact": cid}),
+        ("notes", note["id"], {"body": "x", "contact": cid}),
+        ("tasks", task["id"], {"title": "x"}),
+        ("tags", tag["id"], {"name": "x"}),
+        (
+            "custom-fields",
+            field["id"],
+            {"record_type": "deals", "label": "G", "field_type": "text"},
+        ),
+    ):
+        assert reader_api.get(f"/api/v1/{resource}/{pk}").status_code == 200
+        problem(reader_api.post(f"/api/v1/{resource}", body), 403, "forbidden")
+        problem(reader_api.patch(f"/api/v1/{resource}/{pk}", {}), 403, "forbidden")
+        problem(reader_api.delete(f"/api/v1/{resource}/{pk}"), 403, "forbidden")
+        if resource in ("activities", "notes", "tasks"):
+            problem(reader_api.post(f"/api/v1/{resource}/{pk}/restore"), 403, "forbidden")
+    assert reader_api.get(f"/api/v1/contacts/{cid}/timeline").status_code == 200
+    assert _state(acme) == before
+
+
+def test_a_rep_with_scope_own_cannot_read_others_activities_and_tasks(
+    acme: Any, alice: Any, bob: Any, alice_api: Any, bob_api: Any
+) -> None:
+    cid = alice_api.post("/api/v1/contacts", {"last_name": "Alice's"}).json()["id"]
+    bobs_contact = bob_api.post("/api/v1/contacts", {"last_name": "Bob's"}).json()["id"]
+    activity = alice_api.post("/api/v1/activities", {"kind": "call", "contact": cid}).json()
+    note = alice_api.post("/api/v1/notes", {"body": "n", "contact": cid}).json()
+    task = alice_api.post("/api/v1/tasks", {"title": "Alice's"}).json()
+    for resource, pk in (
+        ("activities", activity["id"]),
+        ("notes", note["id"]),
+        ("tasks", task["id"]),
+    ):
+        assert bob_api.get(f"/api/v1/{resource}").json()["results"] == []
+        problem(bob_api.get(f"/api/v1/{resource}/{pk}"), 404, "not_found")
+        problem(bob_api.patch(f"/api/v1/{resource}/{pk}", {}), 404, "not_found")
+        problem(bob_api.delete(f"/api/v1/{resource}/{pk}"), 404, "not_found")
+    problem(bob_api.get(f"/api/v1/contacts/{cid}/timeline"), 404, "not_found")
+    # Bob cannot log against a record he cannot see, nor invite a contact he cannot see.
+    problem(bob_api.post("/api/v1/tasks", {"title": "x", "contact": cid}), 400)
+    meeting = {
+        "kind": "meeting",
+        "contact": bobs_contact,
+        "ends_at": "2099-01-01T00:00:00Z",
+        "attendee_contacts": [cid],
+    }
+    problem(bob_api.post("/api/v1/activities", meeting), 400)
+    mine = bob_api.post("/api/v1/tasks", {"title": "Mine"}).json()
+    assert [t["id"] for t in bob_api.get("/api/v1/tasks").json()["results"]] == [mine["id"]]

@@ -75,4 +75,15 @@ def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
             ids["LEAD_ID"] = response.json()["id"]
         if path == "/api/v1/deals" and method == "POST":
             ids["DEAL_ID"] = response.json()["id"]
-    assert {"LEAD_ID", "DEAL_ID"} <= set(ids)
+        if path == "/api/v1/contacts" and method == "POST":
+            ids["CONTACT_ID"] = response.json()["id"]
+        if path == "/api/v1/tasks" and method == "POST":
+            ids["TASK_ID"] = response.json()["id"]
+        if path.startswith("/api/v1/tasks?"):
+            assert [t["title"] for t in response.json()["results"]] == []  # done by then
+        if path.endswith("/timeline?limit=20"):
+            kinds = {item["type"] for item in response.json()["results"]}
+            assert kinds == {"activity", "task", "change"}, kinds
+        if path == "/api/v1/webhooks" and method == "POST":
+            ids["WEBHOOK_ID"] = response.json()["id"]
+    assert {"LEAD_ID", "DEAL_ID", "CONTACT_ID", "TASK_ID", "WEBHOOK_ID"} <= set(ids)

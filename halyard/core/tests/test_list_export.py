@@ -109,3 +109,116 @@ def test_export_walks_many_pages(acme, alice, monkeypatch):
             contact_create(actor=actor, values={"last_name": f"P{i:02d}"})
     rows = _csv(client_for(alice).get("/w/acme/contacts/export/?col=name&sort=-name"))
     assert [r[0] for r in rows[1:]] == [f"P{i:02d}" for i in reversed(range(30))]
+
+
+def _xlsx(response):
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert 'filename="contacts-' in response["Content-Disposition"]
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return workbook.active
+
+
+def test_excel_export_keeps_values_as_typed_text_never_formulas(book, alice):
+    sheet = _xlsx(
+        client_for(alice).get(
+            "/w/acme/contacts/export/?format=xlsx&col=name&col=company&col=title&col=cf_size"
+            "&sort=name"
+        )
+    )
+    assert sheet.title == "Contacts"
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Name", "Company", "Job title", "Size"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"Thị Mai Nguyễn", "王小明", "رضا کریمی", "-1+1"}
+    # The value is exactly what was typed, stored as text: Excel shows it and never runs it.
+    cells = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    company = cells["Thị Mai Nguyễn"][1]
+    assert company.value == '=HYPERLINK("http://x")' and company.data_type == "s"
+    assert cells["-1+1"][0].data_type == "s" and cells["-1+1"][2].value == "\tx"
+    assert cells["王小明"][2].value == "+84 90 000"
+    assert by_name["Thị Mai Nguyễn"][3] == 40  # numbers stay numbers
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action="export")
+    assert entry.changes["format"] == "xlsx" and entry.changes["rows"] == 4
+
+
+def test_all_fields_exports_every_column_not_only_the_visible_ones(book, alice):
+    response = client_for(alice).get("/w/acme/contacts/export/?col=name&fields=all")
+    rows = _csv(response)
+    assert rows[0][0] == "Name"
+    assert {"Company", "Job title", "Tags", "Size", "Owner", "Created"} <= set(rows[0])
+    sheet = _xlsx(client_for(alice).get("/w/acme/contacts/export/?col=name&fields=all&format=xlsx"))
+    assert [c.value for c in next(sheet.iter_rows())] == rows[0]
+
+
+def test_an_unknown_export_format_is_not_found(book, alice):
+    assert client_for(alice).get("/w/acme/contacts/export/?format=pdf").status_code == 404
+    # vCard is for contacts only.
+    assert client_for(alice).get("/w/acme/companies/export/?format=vcf").status_code == 404
+
+
+def test_excel_drops_characters_a_workbook_cannot_hold(acme, alice):
+    with scope(workspace=acme):
+        contact_create(actor=actor_for(acme, alice), values={"last_name": "Bad\x01\x0bName"})
+    sheet = _xlsx(client_for(alice).get("/w/acme/contacts/export/?format=xlsx&col=name"))
+    assert [c.value for c in next(sheet.iter_rows(min_row=2))] == ["BadName"]
+
+
+def test_contacts_export_to_vcards_an_address_book_reads(book, alice):
+    import vobject
+
+    with scope(workspace=book):
+        from halyard.contacts.models import Contact
+
+        mai = Contact.objects.get(last_name="Nguyễn")
+        from halyard.contacts.services import contact_update
+
+        contact_update(
+            actor=actor_for(book, alice),
+            contact=mai,
+            expected_version=mai.version,
+            values={
+                "emails": [
+                    {"email": "mai@kho.vn", "is_primary": True},
+                    {"email": "mai.nguyen@gmail.com"},
+                ],
+                "phones": [{"number": "+84901234567", "kind": "mobile", "is_primary": True}],
+                "city": "Hà Nội",
+                "country": "VN",
+            },
+        )
+    response = client_for(alice).get("/w/acme/contacts/export/?format=vcf&q=Nguy")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    assert response["Content-Disposition"].endswith('.vcf"')
+    text = b"".join(response.streaming_content).decode("utf-8")
+    cards = list(vobject.readComponents(text))
+    assert len(cards) == 1
+    card = cards[0]
+    assert card.fn.value == "Thị Mai Nguyễn"
+    assert card.n.value.family == "Nguyễn" and card.n.value.given == "Thị Mai"
+    assert [e.value for e in card.contents["email"]] == ["mai@kho.vn", "mai.nguyen@gmail.com"]
+    assert card.tel.value == "+84901234567" and "CELL" in card.tel.type_paramlist
+    assert card.org.value == ['=HYPERLINK("http://x")']
+    assert card.adr.value.city == "Hà Nội"
+    assert card.categories.value == ["VIP"]
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action="export")
+    assert entry.changes["format"] == "vcf" and entry.changes["rows"] == 1
+
+
+def test_vcard_export_needs_the_export_action_and_keeps_to_record_scope(book, alice, bob):
+    assert client_for(bob).get("/w/acme/contacts/export/?format=vcf").status_code == 403
+
+
+def test_the_list_offers_every_export_format(book, alice):
+    page = client_for(alice).get("/w/acme/contacts/").content.decode()
+    for label in ("CSV (.csv)", "Excel (.xlsx)", "vCard (.vcf)", "All fields, Excel"):
+        assert label in page
+    assert "vCard" not in client_for(alice).get("/w/acme/companies/").content.decode()
