@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shlex
 from pathlib import Path
@@ -22,14 +23,28 @@ def curl_examples() -> list[str]:
     return [b.replace("\\\n", " ").strip() for b in blocks if b.lstrip().startswith("curl")]
 
 
-def parse(command: str) -> tuple[str, str, dict[str, str], str | None]:
-    """Read a curl command: method, path with query, headers, body."""
+# Files the examples upload with `-F name=@file`.
+UPLOADS = {"khach-hang.csv": "Họ,Tên,Thư điện tử\nNguyễn,An,an@senvang.vn\n".encode("utf-8-sig")}
+
+
+def parse(command: str) -> tuple[str, str, dict[str, str], Any]:
+    """Read a curl command: method, path with query, headers, body (`-F` fields as a dict)."""
     words = shlex.split(command)[1:]
     method, url, body, headers = "GET", "", None, {}
+    form: dict[str, Any] = {}
     i = 0
     while i < len(words):
         word = words[i]
-        if word == "-X":
+        if word == "-o":  # where curl saves the answer
+            i += 2
+        elif word == "-F":
+            name, _sep, value = words[i + 1].partition("=")
+            if value.startswith("@"):
+                value = io.BytesIO(UPLOADS[value[1:]])
+                value.name = words[i + 1].partition("@")[2]
+            form[name] = value
+            i += 2
+        elif word == "-X":
             method, i = words[i + 1], i + 2
         elif word == "-H":
             name, _sep, value = words[i + 1].partition(":")
@@ -41,7 +56,7 @@ def parse(command: str) -> tuple[str, str, dict[str, str], str | None]:
             url, i = word, i + 1
     parts = urlsplit(url)
     assert parts.netloc == "crm.example.com", url
-    return method, parts.path + (f"?{parts.query}" if parts.query else ""), headers, body
+    return method, parts.path + (f"?{parts.query}" if parts.query else ""), headers, form or body
 
 
 def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
@@ -60,10 +75,19 @@ def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
         method, path, headers, body = parse(command)
         extra = {k.replace("-", "_"): v.replace("$HALYARD_KEY", secret) for k, v in headers.items()}
         content_type = extra.pop("Content_Type", "application/json")
-        response = client.request(
-            method, path, raw=body.encode() if body else None, content_type=content_type, **extra
-        )
-        assert response.status_code in (200, 201), (command, response.content[:500])
+        if isinstance(body, dict):
+            client.secret = secret
+            response = client.upload(path, body)
+            client.secret = None
+        else:
+            response = client.request(
+                method,
+                path,
+                raw=body.encode() if body else None,
+                content_type=content_type,
+                **extra,
+            )
+        assert response.status_code in (200, 201, 202), (command, response.content[:500])
         if "Idempotency_Key" in extra:  # the documented retry replays the first answer
             replay = response.get("Idempotent-Replayed")
             assert replay == ("true" if command in sent else None), command
@@ -84,6 +108,11 @@ def test_the_documented_examples_work(acme: Any, alice: Any) -> None:
         if path.endswith("/timeline?limit=20"):
             kinds = {item["type"] for item in response.json()["results"]}
             assert kinds == {"activity", "task", "change"}, kinds
+        if path == "/api/v1/imports":
+            assert response.json()["mapping"]["Thư điện tử"] == "email"
+        if "/export?" in path:
+            rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+            assert rows[0].startswith("name,")
         if path == "/api/v1/webhooks" and method == "POST":
             ids["WEBHOOK_ID"] = response.json()["id"]
     assert {"LEAD_ID", "DEAL_ID", "CONTACT_ID", "TASK_ID", "WEBHOOK_ID"} <= set(ids)
