@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint fmt bench install install-dev migrate demo messages openapi clean
+.PHONY: run test lint fmt bench bench-inprocess install install-dev migrate demo messages openapi clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -66,7 +66,12 @@ messages: install-dev
 openapi: install-dev
 	HALYARD_TESTING=1 $(BIN)/python manage.py spectacular --format openapi-json --file docs/openapi.json
 
+## Benchmarks over HTTP against gunicorn (bench/README.md); not part of `make test`.
 bench: install-dev
+	$(BIN)/python -m bench.suite
+
+## The same pages timed in-process through Django's test client (no server, no network).
+bench-inprocess: install-dev
 	$(BIN)/python -m bench.run
 
 clean:

@@ -3,9 +3,8 @@
 It seeds a throw-away workspace (SQLite by default, or BENCH_DATABASE_URL) with the seed
 generator and times the lists, a contact page with its timeline, the deal board, My work and the
 search as you type (a name, the same name with a typo, a phone fragment) through Django's test
-client, so the numbers are the server's own work without network or a browser. The full suite
-at a million contacts, over HTTP against gunicorn and compared with raw SQL, is the subject of
-its own issue.
+client, so the numbers are the server's own work without network or a browser (`make
+bench-inprocess`). The suite over HTTP against gunicorn, compared with raw SQL, is bench/suite.py.
 """
 
 from __future__ import annotations
