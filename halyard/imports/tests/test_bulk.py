@@ -188,7 +188,7 @@ def _snapshot(job: Import) -> dict[str, Any]:
                 r.model,
                 r.action,
                 ref(r.model, r.record_id) if r.model and r.record_id else None,
-                repr(r.before),
+                repr({k: ref("company", v) if k == "company" else v for k, v in r.before.items()}),
                 r.values,
                 r.error,
             )
