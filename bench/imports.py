@@ -139,6 +139,11 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
     return counts
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -227,13 +232,16 @@ def run_one(database_url: str, path: Path, rows: int, row_path: bool) -> dict[st
                 duplicates="skip",
                 errors="skip",
             )
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             services.import_process(job.pk)
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, _cpu() - cpu
             job = Import.objects.get(pk=job.pk)
             figures[run] = {
                 "seconds": round(seconds, 2),
                 "rows_per_second": round(rows / seconds),
+                # Python's own CPU: the machine is shared, so wall time includes waiting for a core.
+                "python_cpu_seconds": round(cpu, 2),
+                "load_average": round(os.getloadavg()[0], 1),
                 "created": job.created_count,
                 "skipped": job.skipped_count,
                 "failed": job.failed_count,

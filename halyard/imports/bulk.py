@@ -28,7 +28,6 @@ from halyard.companies.models import Company, CompanyDomain
 from halyard.companies.services import _prepare as company_prepare
 from halyard.companies.services import domain_normalise
 from halyard.contacts.models import Contact, ContactEmail, ContactPhone, PhoneKind
-from halyard.contacts.services import _prepare as contact_prepare
 from halyard.core.events import _enqueue, subscribers_for
 from halyard.core.models import OutboxEvent, Record
 from halyard.imports import services
@@ -49,9 +48,19 @@ def db_upper(text: str) -> str:
 
     SQLite (without ICU) folds ASCII letters only; PostgreSQL folds each character on its own.
     """
+    if text.isascii():
+        return text.upper()
     if connection.vendor == "sqlite":
         return text.translate(_ASCII_UPPER)
     return "".join(ch.upper() if len(ch.upper()) == 1 else ch for ch in text)
+
+
+def _label(label: Any) -> str:
+    """Return a candidate's name as `str(record)` gives it (contacts are kept as their parts)."""
+    if isinstance(label, tuple):
+        first, middle, last = label
+        return str(Contact(first_name=first, middle_name=middle, last_name=last))
+    return str(label)
 
 
 class Candidate:
@@ -59,7 +68,9 @@ class Candidate:
 
     __slots__ = ("alive", "label", "pk", "record", "row", "seq", "sort")
 
-    def __init__(self, *, pk: int | None, sort: str, label: str, record: Any = None, row: int = 0):
+    def __init__(
+        self, *, pk: int | None, sort: str, label: Any, record: Any = None, row: int = 0
+    ) -> None:
         self.pk = pk
         self.sort = sort  # the row path takes the first by (this, id)
         self.label = label
@@ -117,11 +128,15 @@ class Pending:
         self.extra = extra  # child values the audit snapshot lists (e-mails, phones, domains)
 
 
-def _converter(field: Any) -> Callable[[Any], Any]:
-    """Return how a value of this field is handed to the database driver."""
-    if isinstance(field, JSONField | DateField | DecimalField):
-        return lambda value: field.get_db_prep_save(value, connection)
-    return lambda value: value
+def _needs_prep(field: Any) -> bool:
+    """Say whether a field's values must be adapted before the driver gets them."""
+    return isinstance(field, JSONField | DateField | DecimalField)
+
+
+def save_logs(logs: list[ImportRow]) -> None:
+    """Insert an import's log rows."""
+    fields = ImportRow._meta.concrete_fields
+    insert_rows(ImportRow, [{f.attname: getattr(log, f.attname) for f in fields} for log in logs])
 
 
 def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
@@ -135,8 +150,14 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
-    convert = [(f.attname, _converter(f)) for f in fields]
-    values = [tuple(prep(row.get(name, defaults[name])) for name, prep in convert) for row in rows]
+    names = [f.attname for f in fields]
+    adapt = [(i, f) for i, f in enumerate(fields) if _needs_prep(f)]
+    values = []
+    for row in rows:
+        value = [row.get(name, defaults[name]) for name in names]
+        for i, field in adapt:
+            value[i] = field.get_db_prep_save(value[i], connection)
+        values.append(value)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
@@ -147,8 +168,8 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> list[int]:
             )
             ids = [r[0] for r in cursor.fetchall()]
             with cursor.cursor.copy(f"COPY {table} (id, {columns}) FROM STDIN") as copy:
-                for pk, row in zip(ids, values, strict=True):
-                    copy.write_row((pk, *row))
+                for pk, cells in zip(ids, values, strict=True):
+                    copy.write_row((pk, *cells))
             return ids
         marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
@@ -313,7 +334,7 @@ class ChunkWriter:
             log.error = (
                 _("Same as row %(row)s of this file.") % {"row": row}
                 if row
-                else _("Already in Halyard: %(name)s.") % {"name": candidate.label}
+                else _("Already in Halyard: %(name)s.") % {"name": _label(candidate.label)}
             )
         return self.outcomes
 
@@ -365,6 +386,32 @@ def _new_company(ctx: services.RowContext, values: dict[str, Any]) -> Pending:
     return Pending(company, children, {"domains": [d.domain for d in children]})
 
 
+def _contact_prepare(
+    actor: Any, values: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Do what `contact_create`'s `_prepare` does to an import row's values, without re-parsing.
+
+    `contact_row_values` has already checked the e-mail and put the phone in E.164 with the same
+    validators; running `emails_clean` / `phones_clean` again would parse every number twice.
+    """
+    values = dict(values)
+    email, phone = values.get("email") or "", values.get("phone") or ""
+    emails = [{"email": email.strip().lower(), "is_primary": True}] if email.strip() else []
+    phones = [{"number": phone, "kind": PhoneKind.MOBILE, "is_primary": True}] if phone else []
+    if "email" in values:
+        values["email"] = emails[0]["email"] if emails else ""
+    if "phone" in values:
+        values["phone"] = phone
+    company = values.get("company")
+    if company is not None and (
+        company.workspace_id != actor.workspace.pk or company.deleted_at is not None
+    ):
+        raise ValidationError(
+            {"company": _("Choose a company of this workspace.")}, code="company_invalid"
+        )
+    return values, emails if "email" in values else [], phones if "phone" in values else []
+
+
 def _provenance(ctx: services.RowContext, record: Record) -> None:
     actor = ctx.actor
     record.workspace = actor.workspace
@@ -402,8 +449,11 @@ class ContactChunk(ChunkWriter):
             {d.get("phone") for d, _v in parsed} - {None},
         )
         self._load_companies(
-            {v["company"] for _d, v in parsed if v.get("company")},
-            {d.get("last_name", "") for d, _v in parsed},
+            [
+                (v["company"], d.get("first_name", ""), d.get("last_name", ""))
+                for d, v in parsed
+                if v.get("company")
+            ]
         )
         for number, cells, result in rows:
             if isinstance(result, Exception):
@@ -440,13 +490,13 @@ class ContactChunk(ChunkWriter):
         for pk, first, middle, last in (
             Contact.objects.alive().filter(pk__in=list(keys)).values_list(*fields)
         ):
-            label = str(Contact(first_name=first, middle_name=middle, last_name=last))
-            candidate = Candidate(pk=pk, sort=last, label=label)
+            candidate = Candidate(pk=pk, sort=last, label=(first, middle, last))
             for index, key in keys[pk]:
                 index.add(key, candidate)
 
-    def _load_companies(self, names: set[str], last_names: set[str]) -> None:
-        """Find the companies named in the chunk, and their live contacts with these last names."""
+    def _load_companies(self, people: list[tuple[str, str, str]]) -> None:
+        """Find the companies named in the chunk, and the live contacts there by the same name."""
+        names = {company for company, _first, _last in people}
         missing = {n for n in names if n.casefold() not in self.ctx.companies}
         if missing:
             found: dict[str, Company] = {}
@@ -460,30 +510,51 @@ class ContactChunk(ChunkWriter):
             for name in missing:
                 if company := found.get(db_upper(name)):
                     self.ctx.companies[name.casefold()] = company
-        named = [self.ctx.companies.get(n.casefold()) for n in names]
-        self._load_names({c.pk: c for c in named if c is not None and c.pk}, last_names)
+        companies: dict[int, Company] = {}
+        keys: set[tuple[int, str, str]] = set()
+        for name, first, last in people:
+            company = self.ctx.companies.get(name.casefold())
+            if company is not None and company.pk:
+                companies[company.pk] = company
+                keys.add((company.pk, db_upper(first), db_upper(last)))
+        self._load_names(companies, sorted(keys))
 
     def _load_names(
-        self, companies: dict[int, Company], last_names: set[str], only: int | None = None
+        self,
+        companies: dict[int, Company],
+        keys: list[tuple[int, str, str]],
+        only: int | None = None,
     ) -> None:
+        """Index live contacts at these companies by (company, first name, last name)."""
         if not companies:
             return
         people = Contact.objects.alive().annotate(
             upper_first=Upper("first_name"), upper_last=Upper("last_name")
         )
+        batches: list[Any] = []
         if only is not None:
-            people = people.filter(pk=only, company_id__in=list(companies))
-        else:
-            people = people.filter(
-                company_id__in=list(companies), upper_last__in={db_upper(n) for n in last_names}
+            batches = [people.filter(pk=only, company_id__in=list(companies))]
+        for start in range(0, len(keys), BATCH):
+            part = keys[start : start + BATCH]
+            # Row values: the (company, first, last) triples of the chunk, in one indexed query.
+            where = (
+                "(company_id, UPPER(first_name), UPPER(last_name)) IN (VALUES "
+                + ", ".join(["(%s, %s, %s)"] * len(part))
+                + ")"
+            )
+            params = [value for key in part for value in key]
+            batches.append(
+                people.filter(company_id__in={k[0] for k in part}).extra(  # noqa: S610
+                    where=[where], params=params
+                )
             )
         fields = ("id", "company_id", "upper_first", "upper_last", "first_name", "middle_name")
-        for pk, company_id, upper_first, upper_last, first, middle, last in people.values_list(
-            *fields, "last_name"
-        ):
-            label = str(Contact(first_name=first, middle_name=middle, last_name=last))
-            candidate = Candidate(pk=pk, sort="", label=label)
-            self.names.add((id(companies[company_id]), upper_first, upper_last), candidate)
+        for batch in batches:
+            for pk, company_id, upper_first, upper_last, first, middle, last in batch.values_list(
+                *fields, "last_name"
+            ):
+                candidate = Candidate(pk=pk, sort="", label=(first, middle, last))
+                self.names.add((id(companies[company_id]), upper_first, upper_last), candidate)
 
     def _company(self, number: int, name: str) -> tuple[Company, list[ImportRow]]:
         """Find a company by name, or make one as `_company_for_name` does."""
@@ -522,7 +593,7 @@ class ContactChunk(ChunkWriter):
             keys[pk] += [(self.emails, primary_email), (self.phones, primary_phone)]
         self._index(keys)
         named = {c.pk: c for c in self.ctx.companies.values() if c.pk}
-        self._load_names(named, set(), only=pk)
+        self._load_names(named, [], only=pk)
 
     def _row(
         self, number: int, cells: list[str], data: dict[str, Any], values: dict[str, Any]
@@ -558,7 +629,7 @@ class ContactChunk(ChunkWriter):
         try:
             if not data.get("last_name"):
                 raise ValidationError(_("The last name is empty: every contact needs one."))
-            prepared, emails, phones = contact_prepare(self.ctx.actor, values, None)
+            prepared, emails, phones = _contact_prepare(self.ctx.actor, values)
         except ValidationError as exc:
             if company is not None and extra:
                 self._forget_company(name, company)
@@ -595,7 +666,7 @@ class ContactChunk(ChunkWriter):
             )
         )
         candidate = Candidate(
-            pk=None, sort=contact.last_name, label=str(contact), record=contact, row=number
+            pk=None, sort=contact.last_name, label=contact, record=contact, row=number
         )
         for r in emails or []:
             self.emails.add(r["email"], candidate)

@@ -719,7 +719,12 @@ def _write_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
                 }
                 stop = True
                 break
-        ImportRow.objects.bulk_create(logs, batch_size=1000)
+        if ctx.bulk:
+            from halyard.imports import bulk
+
+            bulk.save_logs(logs)
+        else:
+            ImportRow.objects.bulk_create(logs)
         job.heartbeat_at = timezone.now()
         job.save(update_fields=_PROGRESS_FIELDS)
     return stop
