@@ -62,6 +62,11 @@ from halyard.workspaces.models import Membership
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK_ROWS = 200
+# Files of at least this many rows are written set-based (halyard/imports/bulk.py), a chunk of
+# BULK_CHUNK_ROWS at a time; smaller ones go row by row through the record services, where a few
+# hundred rows take seconds either way.
+BULK_MIN_ROWS = 1000
+BULK_CHUNK_ROWS = 2000
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".vcf", ".vcard"}
 # Failures of one row that become a line of the error report rather than stop the import.
 ROW_ERRORS = (ValidationError, PermissionDenied, VersionConflict, DataError, IntegrityError)
@@ -382,6 +387,7 @@ class RowContext:
         self.custom = custom_definitions(job.record_type)
         # Companies found or made by name in this run: most files name the same few many times.
         self.companies: dict[str, Company] = {}
+        self.bulk = False  # write chunks set-based (see BULK_MIN_ROWS)
 
     def log(self, number: int, model: str, action: str, **extra: Any) -> ImportRow:
         return ImportRow(
@@ -489,7 +495,12 @@ def _write(
     )
 
 
-def _contact_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
+def contact_row_values(ctx: RowContext, cells: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Parse, validate and normalise one contact row; return its cleaned data and values.
+
+    `values` is what the contact service receives, with the company still given by name under
+    "company"; both import paths use this, so their rules and messages are the same.
+    """
     data = _cell_values(ctx.job, cells)
     custom = _custom_values(ctx.custom, data)
     if full := data.pop("full_name", ""):
@@ -516,14 +527,19 @@ def _contact_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
         data["country"] = country.upper()
     _check_lengths(Contact, data)
     values: dict[str, Any] = dict(data)
+    if custom:
+        values["custom"] = custom
+    return data, values
+
+
+def _contact_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
+    data, values = contact_row_values(ctx, cells)
     company_name = values.pop("company", "")
     extra: list[ImportRow] = []
     company: Company | None = None
     if company_name:
         company, extra = _company_for_name(ctx, number, company_name)
         values["company"] = company
-    if custom:
-        values["custom"] = custom
     existing: Contact | None = None
     if data.get("email") or data.get("phone"):
         found = duplicates_for_contact(
@@ -557,7 +573,8 @@ def _contact_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
     )
 
 
-def _company_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
+def company_row_values(ctx: RowContext, cells: list[str]) -> dict[str, Any]:
+    """Parse, validate and normalise one company row into the values the service receives."""
     data: dict[str, Any] = _cell_values(ctx.job, cells)
     custom = _custom_values(ctx.custom, data)
     if not data.get("domain") and data.get("website"):
@@ -570,6 +587,11 @@ def _company_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
     _check_lengths(Company, data)
     if custom:
         data["custom"] = custom
+    return data
+
+
+def _company_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
+    data = company_row_values(ctx, cells)
     existing: Company | None = None
     if data.get("domain"):
         found = duplicates_for_company(domains=[domain_normalise(data["domain"])])
@@ -628,29 +650,63 @@ def _commit_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
     return stop
 
 
+def _row_outcomes(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> list[tuple[int, Outcome]]:
+    """Write rows one by one through the record services, each in its own savepoint.
+
+    The log rows of written records are saved here; those of failed rows are returned unsaved.
+    Under the "stop" policy the rows after the first failure are left alone.
+    """
+    writer = ROW_WRITERS[ctx.job.record_type]
+    stop_on_error = ctx.job.options.get("errors") == ErrorPolicy.STOP
+    outcomes: list[tuple[int, Outcome]] = []
+    for number, cells in chunk:
+        known = dict(ctx.companies)
+        try:
+            with transaction.atomic():
+                outcome = writer(ctx, number, cells)
+                ImportRow.objects.bulk_create(outcome.rows)
+                outcome.rows = []
+        except ROW_ERRORS as exc:
+            ctx.companies = known  # forget a company its rolled-back row created
+            outcome = Outcome(
+                RowAction.FAILED,
+                [ctx.log(number, "", RowAction.FAILED, values=cells, error=_messages(exc))],
+            )
+        outcomes.append((number, outcome))
+        if outcome.action == RowAction.FAILED and stop_on_error:
+            break
+    return outcomes
+
+
+def _bulk_outcomes(
+    ctx: RowContext, chunk: list[tuple[int, list[str]]]
+) -> list[tuple[int, Outcome]] | None:
+    """Write a chunk set-based; None if the database refused it (the row path isolates the row)."""
+    from halyard.imports import bulk
+
+    known = dict(ctx.companies)
+    try:
+        with transaction.atomic():
+            return bulk.WRITERS[ctx.job.record_type](ctx, chunk)
+    except (DataError, IntegrityError, PermissionDenied):
+        ctx.companies = known
+        return None
+
+
 def _write_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
     """Write a chunk of rows and the new position in one transaction; say whether to stop."""
     job = ctx.job
-    writer = ROW_WRITERS[job.record_type]
     stop = False
     with transaction.atomic():
         locked = Import.objects.select_for_update().get(pk=job.pk)
         if locked.position != job.position or locked.status != ImportStatus.RUNNING:
             raise Superseded
+        outcomes = _bulk_outcomes(ctx, chunk) if ctx.bulk else None
+        if outcomes is None:
+            outcomes = _row_outcomes(ctx, chunk)
         logs: list[ImportRow] = []
-        for number, cells in chunk:
-            known = dict(ctx.companies)
-            try:
-                with transaction.atomic():
-                    outcome = writer(ctx, number, cells)
-                    ImportRow.objects.bulk_create(outcome.rows)
-            except ROW_ERRORS as exc:
-                ctx.companies = known  # forget a company its rolled-back row created
-                outcome = Outcome(
-                    RowAction.FAILED,
-                    [ctx.log(number, "", RowAction.FAILED, values=cells, error=_messages(exc))],
-                )
-                logs.extend(outcome.rows)
+        for number, outcome in outcomes:
+            logs.extend(outcome.rows)
             counter = _COUNTERS[outcome.action]
             setattr(job, counter, getattr(job, counter) + 1)
             job.position = number
@@ -663,7 +719,12 @@ def _write_chunk(ctx: RowContext, chunk: list[tuple[int, list[str]]]) -> bool:
                 }
                 stop = True
                 break
-        ImportRow.objects.bulk_create(logs)
+        if ctx.bulk:
+            from halyard.imports import bulk
+
+            bulk.save_logs(logs)
+        else:
+            ImportRow.objects.bulk_create(logs)
         job.heartbeat_at = timezone.now()
         job.save(update_fields=_PROGRESS_FIELDS)
     return stop
@@ -699,7 +760,9 @@ def import_process(import_id: int) -> None:
             if job.total_rows is None:
                 job.total_rows = _count_rows(job)
                 job.save(update_fields=["total_rows"])
-            _run(RowContext(actor, job))
+            ctx = RowContext(actor, job)
+            ctx.bulk = job.total_rows >= BULK_MIN_ROWS
+            _run(ctx)
         except Superseded:
             return
         except FileUnreadable as exc:
@@ -713,7 +776,7 @@ def _run(ctx: RowContext) -> None:
         if number <= job.position:
             continue
         chunk.append((number, cells))
-        if len(chunk) < CHUNK_ROWS:
+        if len(chunk) < (BULK_CHUNK_ROWS if ctx.bulk else CHUNK_ROWS):
             continue
         if _commit_chunk(ctx, chunk):
             return
