@@ -41,7 +41,8 @@ def interested(handler: Handler, workspace: Any, name: str) -> bool:
     return interest is None or interest(workspace, name)
 
 
-def _wanted(workspace: Any, name: str) -> bool:
+def event_wanted(workspace: Any, name: str) -> bool:
+    """Tell whether any subscriber wants this event of this workspace delivered."""
     return any(interested(h, workspace, name) for h in subscribers_for(name))
 
 
@@ -62,7 +63,7 @@ def event_record(*, actor: Actor, name: str, payload: dict[str, Any]) -> OutboxE
         "actor_id": actor.user.pk if actor.user else None,
         "source": actor.source,
     }
-    if not _wanted(actor.workspace, name):  # kept for the record; nothing to deliver
+    if not event_wanted(actor.workspace, name):  # kept for the record; nothing to deliver
         return OutboxEvent.objects.create(
             workspace=actor.workspace, name=name, payload=body, dispatched_at=timezone.now()
         )

@@ -28,7 +28,7 @@ from halyard.companies.models import Company, CompanyDomain
 from halyard.companies.services import _prepare as company_prepare
 from halyard.companies.services import domain_normalise
 from halyard.contacts.models import Contact, ContactEmail, ContactPhone, PhoneKind
-from halyard.core.events import _enqueue, subscribers_for
+from halyard.core.events import _enqueue, event_wanted
 from halyard.core.models import OutboxEvent, Record
 from halyard.imports import services
 from halyard.imports.models import DuplicatePolicy, ErrorPolicy, ImportRow, RowAction
@@ -216,7 +216,7 @@ def _insert(ctx: services.RowContext, pending: list[Pending]) -> None:
     now = timezone.now()
     label = model._meta.label_lower
     event_name = f"{model._meta.model_name}.created"
-    deliver = bool(subscribers_for(event_name))
+    deliver = event_wanted(actor.workspace, event_name)  # as event_record decides
     audit, search, events = [], [], []
     common = {"workspace_id": actor.workspace.pk, "created_at": now}
     for item, snapshot in zip(pending, snapshots, strict=True):
