@@ -41,8 +41,9 @@ from halyard.contacts.services import contact_create, contact_trash, contact_upd
 from halyard.core.context import Actor, Source
 from halyard.core.countries import is_country
 from halyard.core.phones import phone_normalise
-from halyard.customfields.models import CustomField
+from halyard.customfields.models import CustomField, FieldType
 from halyard.customfields.values import form_field, to_json
+from halyard.imports import dates
 from halyard.imports import mapping as fields
 from halyard.imports.models import (
     ACTIVE_STATUSES,
@@ -326,7 +327,11 @@ def _check_lengths(model: type[models.Model], values: dict[str, Any]) -> None:
             )
 
 
-def _custom_values(definitions: list[CustomField], data: dict[str, str]) -> dict[str, Any]:
+def _custom_values(
+    definitions: list[CustomField],
+    data: dict[str, str],
+    date_order: Callable[[CustomField], str] | None = None,
+) -> dict[str, Any]:
     custom: dict[str, Any] = {}
     for definition in definitions:
         raw = data.pop(f"{fields.CUSTOM_PREFIX}{definition.key}", None)
@@ -339,12 +344,25 @@ def _custom_values(definitions: list[CustomField], data: dict[str, str]) -> dict
             else raw
         )
         try:
+            if raw.strip() and definition.field_type == FieldType.DATE:
+                order = date_order(definition) if date_order is not None else dates.DMY
+                value = dates.parse_date_cell(raw, order)
+            elif raw.strip() and definition.field_type == FieldType.NUMBER and THOUSANDS.match(raw):
+                sign = "-" if raw.strip().startswith("-") else ""
+                value = sign + re.sub(r"\D", "", raw)  # "1.200" in a whole-number column: 1200
+            elif raw.strip() and definition.field_type in NUMERIC_TYPES:
+                value = _decimal(raw)  # "1.234,5", "1,234.5", "1 234" as written anywhere
             custom[definition.key] = to_json(definition, field.clean(value))
         except ValidationError as exc:
             raise ValidationError(
                 f"{definition.label}: {' '.join(exc.messages)}", code="custom_invalid"
             ) from None
     return custom
+
+
+NUMERIC_TYPES = {FieldType.NUMBER, FieldType.DECIMAL, FieldType.CURRENCY}
+# A whole number written with thousands separators of any locale: 1,200 / 1.200 / 1 200 / 1'200.
+THOUSANDS = re.compile(r"^\s*-?\d{1,3}(?:[.,\s\u00a0\u202f']\d{3})+\s*$")
 
 
 def _decimal(text: str) -> Decimal:
@@ -385,9 +403,25 @@ class RowContext:
         self.policy = job.options.get("duplicates", DuplicatePolicy.SKIP)
         self.country = actor.workspace.default_country
         self.custom = custom_definitions(job.record_type)
+        self.date_orders: dict[str, str] = {}
         # Companies found or made by name in this run: most files name the same few many times.
         self.companies: dict[str, Company] = {}
         self.bulk = False  # write chunks set-based (see BULK_MIN_ROWS)
+
+    def date_order(self, definition: CustomField) -> str:
+        """Return day-first or month-first for a date column, read once off its first rows."""
+        if definition.key not in self.date_orders:
+            from halyard.imports.columns import column_profiles
+
+            key = f"{fields.CUSTOM_PREFIX}{definition.key}"
+            column = next((c for c, f in self.job.mapping.items() if f == key), None)
+            values: list[str] = []
+            if column is not None and column.isdigit():
+                values = column_profiles(self.job)[int(column)].values
+            self.date_orders[definition.key] = dates.date_order(
+                values, dates.default_order(self.country)
+            )
+        return self.date_orders[definition.key]
 
     def log(self, number: int, model: str, action: str, **extra: Any) -> ImportRow:
         return ImportRow(
@@ -502,7 +536,7 @@ def contact_row_values(ctx: RowContext, cells: list[str]) -> tuple[dict[str, Any
     "company"; both import paths use this, so their rules and messages are the same.
     """
     data = _cell_values(ctx.job, cells)
-    custom = _custom_values(ctx.custom, data)
+    custom = _custom_values(ctx.custom, data, ctx.date_order)
     if full := data.pop("full_name", ""):
         first, middle, last = split_full_name(full, ctx.country)
         data.setdefault("first_name", first)
@@ -576,7 +610,7 @@ def _contact_row(ctx: RowContext, number: int, cells: list[str]) -> Outcome:
 def company_row_values(ctx: RowContext, cells: list[str]) -> dict[str, Any]:
     """Parse, validate and normalise one company row into the values the service receives."""
     data: dict[str, Any] = _cell_values(ctx.job, cells)
-    custom = _custom_values(ctx.custom, data)
+    custom = _custom_values(ctx.custom, data, ctx.date_order)
     if not data.get("domain") and data.get("website"):
         with contextlib.suppress(ValidationError):
             data["domain"] = domain_normalise(data["website"])
