@@ -24,21 +24,36 @@ def searchable(q: str) -> str:
     return ""
 
 
-def _matching(entries: QuerySet, text: str, *, typos: bool = True) -> QuerySet:
-    """Narrow index entries to those containing the text or (with `typos`) close to it."""
+def _typo_tolerant(text: str) -> bool:
+    """Whether a query may match with typos: words of four letters or more, not CJK or digits."""
+    return len(text) >= 4 and not is_cjk(text) and not phone_digits(text)
+
+
+def _close(entries: QuerySet, text: str) -> tuple[QuerySet, Q]:
+    """Return the entries (annotated if need be) and the condition of a near match (a typo)."""
+    if connection.vendor == "postgresql":
+        return entries, Q(text__trigram_word_similar=text)
+    from django.db.models import Func, IntegerField, Value
+
+    fuzzy = Func("text", Value(text), function="halyard_fuzzy", output_field=IntegerField())
+    return entries.alias(fuzzy=fuzzy), Q(fuzzy=1)
+
+
+def _exact(text: str) -> Q:
+    """The condition of an exact hit: the text as a substring, or a phone's digits."""
     condition = Q(text__contains=text)
     digits = phone_digits(text)
     if digits:
-        return entries.filter(condition | Q(text__contains=digits))
-    if typos and len(text) >= 4 and not is_cjk(text):
-        if connection.vendor == "postgresql":
-            condition |= Q(text__trigram_word_similar=text)
-        else:
-            from django.db.models import Func, IntegerField, Value
+        condition |= Q(text__contains=digits)
+    return condition
 
-            fuzzy = Func("text", Value(text), function="halyard_fuzzy", output_field=IntegerField())
-            entries = entries.alias(fuzzy=fuzzy)
-            condition |= Q(fuzzy=1)
+
+def _matching(entries: QuerySet, text: str, *, typos: bool = True) -> QuerySet:
+    """Narrow index entries to those containing the text or (with `typos`) close to it."""
+    condition = _exact(text)
+    if typos and _typo_tolerant(text):
+        entries, close = _close(entries, text)
+        condition |= close
     return entries.filter(condition)
 
 
@@ -51,6 +66,14 @@ def matching_ids(record_type: str, q: str) -> QuerySet:
     return _matching(entries, text).values("record_id")
 
 
+def _ranked(entries: QuerySet, text: str) -> list[int]:
+    """Score the first CANDIDATES entries (one query) and return their record ids, best first."""
+    rows = entries.values_list("record_id", "text")[:CANDIDATES]
+    scored = [(score(text, body), record_id) for record_id, body in rows]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1]))
+    return [record_id for s, record_id in scored if s > 0]
+
+
 def ranked_ids(member: Any, record_type: str, q: str, limit: int) -> list[int]:
     """Return the ids of the best matches the member may see, best first."""
     text = searchable(q)
@@ -59,17 +82,14 @@ def ranked_ids(member: Any, record_type: str, q: str, limit: int) -> list[int]:
     entries = permissions.visible(
         member, record_type, SearchEntry.objects.filter(record_type=record_type)
     )
-    # Exact and prefix hits first; the typo pass (a scan on SQLite) only when they are too few.
-    scored: list[tuple[float, int]] = []
-    for typos in (False, True):
-        query = _matching(entries, text, typos=typos).values_list("record_id", "text")
-        candidates = list(query[:CANDIDATES])
-        scored = [(score(text, body), record_id) for record_id, body in candidates]
-        scored = [(s, record_id) for s, record_id in scored if s > 0]
-        if len(scored) >= limit or len(text) < 4:
-            break
-    scored.sort(key=lambda pair: (-pair[0], -pair[1]))
-    return [record_id for _s, record_id in scored[:limit]]
+    # Exact hits (prefix or substring) first, all of them when fewer than CANDIDATES match. The
+    # typo pass (a scan on SQLite) runs only when they leave places, and it reads only entries
+    # that are not exact hits: its candidates fill those places and never push an exact one out.
+    ranked = _ranked(_matching(entries, text, typos=False), text)
+    if len(ranked) < limit and _typo_tolerant(text):
+        near, close = _close(entries, text)
+        ranked += _ranked(near.filter(close & ~_exact(text)), text)
+    return ranked[:limit]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from halyard.leads.services import lead_create
 from halyard.search.models import SearchEntry
 from halyard.search.normalise import normalise, phone_terms
 from halyard.search.scoring import score
-from halyard.search.selectors import search
+from halyard.search.selectors import ranked_ids, search
 
 
 @pytest.mark.parametrize(
@@ -182,3 +182,42 @@ def test_every_list_filters_with_the_same_search(acme, alice, people):
     assert "Văn Đức Nguyễn" in page and "Anna Wojciechowski" not in page
     assert "Anna Wojciechowski" in client.get("/w/acme/contacts/?q=601+234").content.decode()
     assert "Sao Mai" in client.get("/w/acme/leads/?q=sao").content.decode()
+
+
+def test_exact_hits_are_never_dropped_for_typos(acme, alice, django_assert_num_queries):
+    """Many contacts share a domain and a name: the typo pass must only fill the places left.
+
+    The exact e-mail is written last, so the first typo candidates the database hands back are
+    all near misses ("minh1xx" is one letter from "minh7").
+    """
+    with scope(workspace=acme):
+        actor = actor_for(acme, alice)
+        for i in range(100, 350):
+            contact_create(
+                actor=actor,
+                values={
+                    "first_name": "Minh",
+                    "last_name": "Trần",
+                    "email": f"tran.minh{i}@acme.vn",
+                },
+            )
+        target = contact_create(
+            actor=actor,
+            values={"first_name": "Minh", "last_name": "Trần", "email": "tran.minh7@acme.vn"},
+        )
+        member = actor.membership
+        ranked_ids(member, "contacts", "warm", 1)  # the member's role, cached for the request
+        for limit, queries in ((1, 1), (5, 2), (20, 2)):  # one for exact hits, one for typos
+            with django_assert_num_queries(queries):
+                ids = ranked_ids(member, "contacts", "tran.minh7@acme.vn", limit)
+            assert ids[0] == target.pk
+            assert len(ids) == limit  # near misses fill the remaining places
+            assert len(set(ids)) == limit
+        rows = {g.record_type: g.rows for g in search(member, "Tran.Minh7@acme.vn")}["contacts"]
+        assert rows[0] == target and len(rows) == 5
+        # Prefix hits come before typos too: ten e-mails start "tran.minh34", near misses follow.
+        ids = ranked_ids(member, "contacts", "tran.minh34", 15)
+        prefix = set(
+            Contact.objects.filter(email__startswith="tran.minh34").values_list("pk", flat=True)
+        )
+        assert len(prefix) == 10 and set(ids[:10]) == prefix and len(ids) == 15
