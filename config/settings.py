@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "BulkMatchOnEmailEnum": ["id", "external_id", "email"],
         "BulkMatchOnDomainEnum": ["id", "external_id", "domain"],
         "BulkMatchOnEnum": ["id", "external_id"],
+        "StageKindEnum": "halyard.deals.models.StageKind",
         # Named as before the bulk items (which reuse these fields) made the names collide.
         "ContactInLeadSourceEnum": "halyard.contacts.models.LeadSource",
         "LeadInLeadSourceEnum": "halyard.leads.models.LeadSource",

@@ -1,19 +1,20 @@
-"""Shapes of activities, notes, tasks, tags, custom fields, teams and timelines."""
+"""Shapes of activities, notes, tasks, tags, custom fields, teams, pipelines and timelines."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from halyard.activities.models import ActivityKind, CallDirection, CallOutcome
 from halyard.api.fields import RefField, StrictSerializer
-from halyard.api.serializers import _members
+from halyard.api.serializers import StageOut, _members
 from halyard.companies.models import Company
 from halyard.contacts.models import Contact
 from halyard.customfields.models import FieldType, RecordType
-from halyard.deals.models import Deal
+from halyard.deals.models import Deal, Pipeline, StageKind
 from halyard.leads.models import Lead
 from halyard.tasks.models import TaskPriority, TaskStatus
 from halyard.workspaces import permissions
@@ -275,3 +276,78 @@ class TimelineItemOut(serializers.Serializer):
     activity = ActivityOut(allow_null=True)
     task = TaskOut(allow_null=True)
     change = ChangeOut(allow_null=True)
+
+
+# --- pipelines and stages -----------------------------------------------------------------------
+
+
+def _pipelines(context: dict[str, Any]) -> Any:
+    return Pipeline.objects.all()
+
+
+class StageDetailOut(StageOut):
+    """A stage with the pipeline it belongs to."""
+
+    pipeline = serializers.CharField(source="pipeline_id")
+
+
+POSITION_HELP = "The place in board order, counting from 0; a larger number puts it last."
+
+
+class StageSpecIn(StrictSerializer):
+    """One stage of a new pipeline (the probability defaults to 10, 100 or 0 by kind)."""
+
+    name = serializers.CharField(max_length=80)
+    kind = serializers.ChoiceField(choices=StageKind.choices, default=StageKind.OPEN)
+    probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
+
+
+class PipelineChangeIn(StrictSerializer):
+    """What can change on a pipeline: its name and its place among the pipelines."""
+
+    name = serializers.CharField(max_length=80, required=False)
+    position = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, help_text=POSITION_HELP
+    )
+
+
+class PipelineIn(StrictSerializer):
+    """A new pipeline; without `stages` it starts with New (open), Won and Lost."""
+
+    name = serializers.CharField(max_length=80)
+    stages = StageSpecIn(
+        many=True,
+        required=False,
+        min_length=3,
+        max_length=50,
+        help_text="In board order; at least one open, one won and one lost stage.",
+    )
+
+    def validate_stages(self, stages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not {StageKind.OPEN, StageKind.WON, StageKind.LOST} <= {s["kind"] for s in stages}:
+            raise serializers.ValidationError(
+                _("A pipeline keeps at least one open, one won and one lost stage.")
+            )
+        names = [s["name"].strip().lower() for s in stages]
+        if len(set(names)) != len(names):
+            raise serializers.ValidationError(_("Give each stage its own name."))
+        return stages
+
+
+class StageChangeIn(StrictSerializer):
+    """What can change on a stage (its kind only while it holds no deals)."""
+
+    name = serializers.CharField(max_length=80, required=False)
+    kind = serializers.ChoiceField(choices=StageKind.choices, required=False)
+    probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    position = serializers.IntegerField(
+        min_value=0, max_value=10_000, required=False, help_text=POSITION_HELP
+    )
+
+
+class StageIn(StageChangeIn):
+    """A new stage of a pipeline; open stages go before the won and lost ones unless placed."""
+
+    pipeline = RefField(_pipelines)
+    name = serializers.CharField(max_length=80)
+    kind = serializers.ChoiceField(choices=StageKind.choices)

@@ -384,3 +384,7 @@ class ProblemOut(serializers.Serializer):
     holder_id = serializers.CharField(
         required=False, help_text="external_id_taken: the id of the record that has it."
     )
+    deal_count = serializers.IntegerField(
+        required=False,
+        help_text="pipeline_has_deals, stage_has_deals: how many deals (trashed too) it holds.",
+    )

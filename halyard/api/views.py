@@ -42,7 +42,7 @@ from halyard.core.models import Record
 from halyard.core.recordviews import member_choices
 from halyard.customfields.models import CustomField, RecordType
 from halyard.deals import services as deal_services
-from halyard.deals.models import Deal, Pipeline, Stage
+from halyard.deals.models import Deal
 from halyard.leads import services as lead_services
 from halyard.leads.models import Lead
 from halyard.workspaces import permissions
@@ -454,41 +454,6 @@ class DealViewSet(ExportMixin, RecordViewSet, TimelineMixin):
                 raise stale(exc.record) from exc
             raise
         return self.fresh(deal)
-
-
-class PipelineViewSet(ListMixin, ApiView, viewsets.ViewSet):
-    """The workspace's pipelines with their stages, in board order."""
-
-    lookup_value_regex = ID
-    output = s.PipelineOut
-    orderings: ClassVar[dict[str, str]] = {"id": "pk", "position": "position"}
-    default_ordering = "position"
-
-    def queryset(self) -> models.QuerySet:
-        stages: Any = models.Prefetch("stages", queryset=Stage.objects.order_by("position", "pk"))
-        return Pipeline.objects.prefetch_related(stages)
-
-    def field_filters(self) -> dict[str, FieldFilter]:
-        return model_filters(Pipeline)
-
-    def list(self, request: Request) -> Response:
-        self.check_params(request, ("limit", "cursor", "ordering", *self.field_params(request)))
-        rows, next_cursor = page(
-            self.filter_fields(self.queryset(), request.query_params),
-            request.query_params,
-            self.orderings,
-            self.default_ordering,
-        )
-        return Response(
-            {"results": s.PipelineOut(rows, many=True).data, "next_cursor": next_cursor}
-        )
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        self.check_params(request, ())
-        pipeline = self.queryset().filter(pk=int(pk)).first()
-        if pipeline is None:
-            raise Problem(404, "not_found", _("No such record in this workspace."))
-        return Response(s.PipelineOut(pipeline).data)
 
 
 class UserViewSet(ListMixin, ApiView, viewsets.ViewSet):

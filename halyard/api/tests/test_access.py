@@ -194,6 +194,8 @@ def _others_around(other: Any, charlie: Any) -> dict[str, Any]:
     """Create, in Charlie's workspace, one of each resource that is not a record type."""
     from halyard.activities.services import activity_log
     from halyard.customfields.services import custom_field_create, tag_create
+    from halyard.deals.models import Stage
+    from halyard.deals.services import pipeline_ensure_default
     from halyard.tasks.services import task_create
     from halyard.workspaces.models import Team
 
@@ -214,12 +216,15 @@ def _others_around(other: Any, charlie: Any) -> dict[str, Any]:
                 actor=actor, record_type="contacts", label="Theirs", field_type="text", options=[]
             ),
             "teams": Team.objects.create(workspace=other, name="Theirs"),
+            "pipelines": pipeline_ensure_default(actor=actor),
+            "stages": Stage.objects.order_by("pk").first(),
         }
 
 
 def _state(workspace: Any) -> list[Any]:
     from halyard.activities.models import Activity
     from halyard.customfields.models import CustomField, Tag
+    from halyard.deals.models import Pipeline, Stage
     from halyard.tasks.models import Task
 
     with scope(workspace=workspace):
@@ -236,11 +241,14 @@ def _state(workspace: Any) -> list[Any]:
             ),
             sorted(Tag.objects.values_list("pk", "name")),
             sorted(CustomField.objects.values_list("pk", "label", "options", "required")),
+            sorted(Pipeline.objects.values_list("pk", "name", "position")),
+            sorted(Stage.objects.values_list("pk", "name", "position", "kind", "probability")),
         ]
 
 
 @pytest.mark.parametrize(
-    "resource", ["activities", "notes", "tasks", "tags", "custom-fields", "teams"]
+    "resource",
+    ["activities", "notes", "tasks", "tags", "custom-fields", "teams", "pipelines", "stages"],
 )
 def test_ids_of_another_workspace_are_404_on_the_other_resources(
     acme: Any, other: Any, charlie: Any, alice_api: Any, resource: str
@@ -251,13 +259,18 @@ def test_ids_of_another_workspace_are_404_on_the_other_resources(
     url = f"/api/v1/{resource}/{records[resource].pk}"
     problem(alice_api.get(url), 404, "not_found")
     if resource != "teams":
-        change = {"name": "Mine"} if resource == "tags" else {"label": "Mine"}
+        change = (
+            {"name": "Mine"} if resource in ("tags", "pipelines", "stages") else {"label": "Mine"}
+        )
         if resource in ("activities", "notes", "tasks"):
             change = {"owner": None}
         problem(alice_api.patch(url, change), 404, "not_found")
         problem(alice_api.delete(url), 404, "not_found")
     if resource in ("activities", "notes", "tasks"):
         problem(alice_api.post(f"{url}/restore"), 404, "not_found")
+    if resource in ("pipelines", "stages"):
+        problem(alice_api.patch(url, {"position": 0}), 404, "not_found")
+        problem(alice_api.delete(f"{url}?move_deals_to={records['stages'].pk}"), 404)
     assert alice_api.get(f"/api/v1/{resource}").json()["results"] == []
     assert _state(other) == before
     assert AuditEntry.objects.count() == audit
@@ -356,3 +369,37 @@ def test_a_rep_with_scope_own_cannot_read_others_activities_and_tasks(
     problem(bob_api.post("/api/v1/activities", meeting), 400)
     mine = bob_api.post("/api/v1/tasks", {"title": "Mine"}).json()
     assert [t["id"] for t in bob_api.get("/api/v1/tasks").json()["results"]] == [mine["id"]]
+
+
+def test_stages_and_pipelines_of_another_workspace_cannot_be_used_as_targets(
+    acme: Any, alice: Any, other: Any, charlie: Any, alice_api: Any
+) -> None:
+    records = _others(other, charlie)
+    theirs = str(records["stage"].pk)
+    _pipeline, stages = sales_pipeline(acme, alice)
+    deal = make_deal(acme, alice, stages["Proposal"])
+    renewals = alice_api.post("/api/v1/pipelines", {"name": "Renewals"}).json()
+    body = {"pipeline": str(records["pipelines"].pk), "name": "Mine", "kind": "open"}
+    assert "pipeline" in problem(alice_api.post("/api/v1/stages", body), 400)["errors"]
+    proposal = f"/api/v1/stages/{stages['Proposal'].pk}"
+    refused = problem(alice_api.delete(f"{proposal}?move_deals_to={theirs}"), 400)
+    assert "move_deals_to" in refused["errors"]
+    make_deal(acme, alice, _stage_of(acme, renewals["stages"][0]["id"]))
+    url = f"/api/v1/pipelines/{renewals['id']}?move_deals_to={theirs}"
+    assert "move_deals_to" in problem(alice_api.delete(url), 400)["errors"]
+    assert alice_api.get(f"/api/v1/stages?pipeline={records['pipelines'].pk}").json() == {
+        "results": [],
+        "next_cursor": None,
+    }
+    with scope(workspace=acme):
+        assert Deal.objects.get(pk=deal.pk).stage_id == stages["Proposal"].pk
+        assert Deal.objects.count() == 2
+    with scope(workspace=other):
+        assert Deal.objects.get(pk=records["deals"].pk).stage_id == records["stage"].pk
+
+
+def _stage_of(workspace: Any, pk: str) -> Any:
+    from halyard.deals.models import Stage
+
+    with scope(workspace=workspace):
+        return Stage.objects.get(pk=int(pk))
