@@ -180,13 +180,7 @@ def invitation(request: WorkspaceRequest, pk: int) -> HttpResponse:
     activity = record_for_member(request, Activity, pk)
     if activity.kind != ActivityKind.MEETING:
         raise Http404
-    response = HttpResponse(meeting_ics(activity), content_type="text/calendar; charset=utf-8")
-    disposition = content_disposition_header(
-        as_attachment=True, filename=meeting_filename(activity)
-    )
-    if disposition:
-        response["Content-Disposition"] = disposition
-    return response
+    return _calendar_response(meeting_ics(activity), meeting_filename(activity))
 
 
 MEETINGS_MAX = 1000  # the newest meetings one calendar file holds

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -36,7 +36,14 @@ from halyard.companies import services as company_services
 from halyard.companies.models import Company
 from halyard.contacts import services as contact_services
 from halyard.contacts.models import Contact
-from halyard.core.export import XLSX_TYPE, records_export_csv, records_export_xlsx
+from halyard.core.columns import joined_paths
+from halyard.core.export import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    download,
+    records_export_csv,
+    records_export_xlsx,
+)
 from halyard.core.listing import apply_search
 from halyard.core.models import Record
 from halyard.core.recordviews import member_choices
@@ -266,12 +273,9 @@ class ExportMixin:
         columns = list(
             views.all_columns(list(CustomField.objects.filter(record_type=views.name))).values()
         )
-        related = {
-            c.path.rsplit("__", 1)[0] for c in columns if "__" in c.path and not c.definition
-        }
         options: dict[str, Any] = {
             "actor": request.actor,
-            "queryset": queryset.select_related(*related).prefetch_related("tags"),
+            "queryset": queryset.select_related(*joined_paths(columns)).prefetch_related("tags"),
             "sort": sort,
             "columns": columns,
             "headers": [c.key for c in columns],
@@ -282,19 +286,8 @@ class ExportMixin:
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         if fmt == "xlsx":
             path = records_export_xlsx(**options, sheet_title=views.name)
-            handle = path.open("rb")
-            path.unlink()  # the open handle keeps the data until the response is sent
-            return FileResponse(
-                handle,
-                as_attachment=True,
-                filename=f"{views.name}-{stamp}.xlsx",
-                content_type=XLSX_TYPE,
-            )
-        response = StreamingHttpResponse(
-            records_export_csv(**options), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{views.name}-{stamp}.csv"'
-        return response
+            return download(path, XLSX_TYPE, f"{views.name}-{stamp}.xlsx")
+        return download(records_export_csv(**options), CSV_TYPE, f"{views.name}-{stamp}.csv")
 
 
 class ContactViewSet(ExportMixin, RecordViewSet, TimelineMixin):

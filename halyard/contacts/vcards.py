@@ -12,8 +12,8 @@ from django_scopes import scope
 
 from halyard.contacts.models import Contact, ContactEmail, ContactPhone, PhoneKind
 from halyard.core.context import Actor
-from halyard.core.export import CHUNK, audit_export
-from halyard.core.listing import Sort, keyset_page
+from halyard.core.export import audit_export, keyset_chunks
+from halyard.core.listing import Sort
 
 PHONE_TYPES: dict[str, list[str]] = {
     PhoneKind.MOBILE: ["CELL", "VOICE"],
@@ -84,17 +84,12 @@ def contacts_vcards(
             "tags",
         )
     count = 0
-    after: str | None = None
     try:
-        while True:
+        for contacts in keyset_chunks(actor=actor, queryset=queryset, sort=sort):
             with scope(workspace=actor.workspace):
-                page = keyset_page(queryset, after, size=CHUNK, sort=sort, strict=True)
-                cards = [contact_vcard(c) for c in page.rows]
+                cards = [contact_vcard(c) for c in contacts]
             count += len(cards)
             yield "".join(cards)
-            if page.next_after is None:
-                break
-            after = page.next_after
     finally:
         audit_export(
             actor=actor, record_type="contacts", rows=count, columns=[], filters=filters, fmt="vcf"

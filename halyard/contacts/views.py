@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from halyard.contacts.forms import ContactForm
 from halyard.contacts.models import Contact, LeadSource, LifecycleStage
 from halyard.contacts.vcards import contacts_vcards
 from halyard.core.columns import Column
+from halyard.core.export import download
 from halyard.core.recordviews import Listing, RecordViews
 from halyard.workspaces.access import WorkspaceRequest
 
@@ -43,10 +44,8 @@ class ContactViews(RecordViews):
             sort=listing.sort,
             filters=listing.state.as_json() | {"sort": listing.state.sort},
         )
-        response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.vcf"'
-        return response
+        return download(cards, "text/vcard; charset=utf-8", f"contacts-{stamp}.vcf")
 
     def detail_extra(self, request: WorkspaceRequest, record: Any) -> dict[str, Any]:
         return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -214,3 +214,9 @@ def cell_html(column: Column, record: Any, context: CellContext) -> str:
 def _display(column: Column, record: Any) -> str:
     """Return the label of a field with choices (Django's get_<field>_display)."""
     return str(getattr(record, f"get_{column.path}_display")())
+
+
+def joined_paths(columns: Iterable[Column]) -> set[str]:
+    """Return the relations columns read through (e.g. "parent" of "parent__name"), to join
+    them in the list's query instead of fetching them once per row."""
+    return {c.path.rsplit("__", 1)[0] for c in columns if "__" in c.path and not c.definition}

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django_scopes import scope
 
 from halyard.audit.models import AuditAction
@@ -28,6 +29,7 @@ CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters an XLSX file cannot hold (XML 1.0 forbids them); they are dropped from cells.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The most rows one worksheet holds (the header row is one of them).
 XLSX_MAX_ROWS = 1_048_576
@@ -47,6 +49,19 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def keyset_chunks(*, actor: Actor, queryset: models.QuerySet, sort: Sort) -> Iterator[list[Any]]:
+    """Yield every record of a list, CHUNK at a time in keyset pages, inside the workspace."""
+    after: str | None = None
+    while True:
+        with scope(workspace=actor.workspace):
+            page = keyset_page(queryset, after, size=CHUNK, sort=sort, strict=True)
+            rows = list(page.rows)
+        yield rows
+        if page.next_after is None:
+            return
+        after = page.next_after
+
+
 def record_chunks(
     *,
     actor: Actor,
@@ -56,15 +71,24 @@ def record_chunks(
     user_names: dict[int, str],
 ) -> Iterator[list[list[Any]]]:
     """Yield the list's rows as plain cell values, one keyset page at a time."""
-    after: str | None = None
-    while True:
+    for records in keyset_chunks(actor=actor, queryset=queryset, sort=sort):
         with scope(workspace=actor.workspace):
-            page = keyset_page(queryset, after, size=CHUNK, sort=sort, strict=True)
-            rows = [[cell_text(c, r, user_names) for c in columns] for r in page.rows]
+            rows = [[cell_text(c, r, user_names) for c in columns] for r in records]
         yield rows
-        if page.next_after is None:
-            return
-        after = page.next_after
+
+
+def download(body: Any, content_type: str, filename: str) -> HttpResponseBase:
+    """Answer an export as an attachment: a generator of text is streamed, a Path is sent
+    (and deleted from disk at once: the open handle keeps it until it has been read)."""
+    if isinstance(body, Path):
+        handle = body.open("rb")
+        body.unlink()
+        return FileResponse(
+            handle, as_attachment=True, filename=filename, content_type=content_type
+        )
+    response = StreamingHttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def audit_export(

@@ -11,12 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseBase,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -35,10 +33,17 @@ from halyard.core.columns import (
     Column,
     created_column,
     custom_column,
+    joined_paths,
     owner_column,
     tags_column,
 )
-from halyard.core.export import XLSX_TYPE, records_export_csv, records_export_xlsx
+from halyard.core.export import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    download,
+    records_export_csv,
+    records_export_xlsx,
+)
 from halyard.core.forms import RecordForm, add_validation_errors
 from halyard.core.listing import (
     Condition,
@@ -240,9 +245,7 @@ class RecordViews:
             queryset = queryset.prefetch_related("tags")
         # A visible column read through a relation (e.g. "parent__name") is joined, not
         # fetched once per row.
-        related = {
-            c.path.rsplit("__", 1)[0] for c in visible if "__" in c.path and not c.definition
-        }
+        related = joined_paths(visible)
         if related:
             queryset = queryset.select_related(*related)
         return Listing(
@@ -432,10 +435,7 @@ class RecordViews:
         queryset = listing.queryset.prefetch_related("tags")
         if request.GET.get("fields") == "all":
             columns = list(listing.columns.values())
-            related = {
-                c.path.rsplit("__", 1)[0] for c in columns if "__" in c.path and not c.definition
-            }
-            queryset = queryset.select_related(*related)
+            queryset = queryset.select_related(*joined_paths(columns))
         options: dict[str, Any] = {
             "actor": request.actor,
             "queryset": queryset,
@@ -450,19 +450,8 @@ class RecordViews:
         if fmt == "xlsx":
             title = str(self.model._meta.verbose_name_plural).capitalize()
             path = records_export_xlsx(**options, sheet_title=title)
-            handle = path.open("rb")
-            path.unlink()  # the open handle keeps the data until the response is sent
-            return FileResponse(
-                handle,
-                as_attachment=True,
-                filename=f"{self.name}-{stamp}.xlsx",
-                content_type=XLSX_TYPE,
-            )
-        response = StreamingHttpResponse(
-            records_export_csv(**options), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.name}-{stamp}.csv"'
-        return response
+            return download(path, XLSX_TYPE, f"{self.name}-{stamp}.xlsx")
+        return download(records_export_csv(**options), CSV_TYPE, f"{self.name}-{stamp}.csv")
 
     def view_save(self, request: WorkspaceRequest) -> HttpResponse:
         """Save the current list as a new view, or update/rename/share/delete an existing one."""
